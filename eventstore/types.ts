@@ -119,3 +119,15 @@ export class DuplicateEventIdError extends Error {
     this.name = 'DuplicateEventIdError';
   }
 }
+
+/** The adapter cannot do this operation safely (e.g. an atomic multi-stream append on EventStoreDB). */
+export class UnsupportedOperationError extends Error {
+  readonly code = 'UNSUPPORTED_OPERATION';
+  constructor(
+    readonly operation: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnsupportedOperationError';
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { router, platformProcedure } from '../trpc';
+import { commandId, dnsLabel, quantity, readYourWrites } from './inputs';
+import { caughtUp, runTenancyCommand } from './run-command';
+import { getNamespace, listNamespaces } from '../../projections/namespaces/queries';
+import { parseCpu, parseMemory } from '../../domain/quantity';
+import { ApiRefusal } from '../errors';
+
+const defaults = {
+  defaultRequestCpu: quantity,
+  defaultRequestMemory: quantity,
+  defaultLimitCpu: quantity,
+  defaultLimitMemory: quantity,
+};
+
+function parseDefaults(input: { defaultRequestCpu: string | number; defaultRequestMemory: string | number; defaultLimitCpu: string | number; defaultLimitMemory: string | number }) {
+  return {
+    requestCpuMillis: parseCpu(input.defaultRequestCpu, 'defaultRequestCpu'),
+    requestMemoryBytes: parseMemory(input.defaultRequestMemory, 'defaultRequestMemory'),
+    limitCpuMillis: parseCpu(input.defaultLimitCpu, 'defaultLimitCpu'),
+    limitMemoryBytes: parseMemory(input.defaultLimitMemory, 'defaultLimitMemory'),
+  };
+}
+
+export const namespacesRouter = router({
+  list: platformProcedure('namespaces:read')
+    .input(readYourWrites.extend({ workspaceId: dnsLabel.optional(), clusterId: dnsLabel.optional(), includeDeleted: z.boolean().optional() }).optional())
+    .query(async ({ ctx, input }) => {
+      await caughtUp(ctx, input?.minPosition);
+      return listNamespaces(ctx.services.db, {
+        workspaceId: input?.workspaceId,
+        clusterId: input?.clusterId,
+        includeDeleted: input?.includeDeleted,
+      });
+    }),
+
+  get: platformProcedure('namespaces:read')
+    .input(readYourWrites.extend({ clusterId: dnsLabel, name: dnsLabel }))
+    .query(async ({ ctx, input }) => {
+      await caughtUp(ctx, input.minPosition);
+      const namespace = await getNamespace(ctx.services.db, input.clusterId, input.name);
+      if (!namespace) throw new ApiRefusal('not_found', `name: namespace "${input.name}" does not exist on cluster "${input.clusterId}"`, 'name');
+      return namespace;
+    }),
+
+  create: platformProcedure('namespaces:manage')
+    .input(z.object({ commandId, clusterId: dnsLabel, workspaceId: dnsLabel, name: dnsLabel, quotaCpu: quantity, quotaMemory: quantity, ...defaults }))
+    .mutation(({ ctx, input }) =>
+      runTenancyCommand(ctx, input.commandId, {
+        type: 'CreateNamespace',
+        clusterId: input.clusterId,
+        workspaceId: input.workspaceId,
+        name: input.name,
+        quotaCpuMillis: parseCpu(input.quotaCpu, 'quotaCpu'),
+        quotaMemoryBytes: parseMemory(input.quotaMemory, 'quotaMemory'),
+        defaults: parseDefaults(input),
+      }),
+    ),
+
+  changeQuota: platformProcedure('namespaces:manage')
+    .input(
+      z.object({
+        commandId,
+        clusterId: dnsLabel,
+        name: dnsLabel,
+        quotaCpu: quantity,
+        quotaMemory: quantity,
+        defaultRequestCpu: quantity.optional(),
+        defaultRequestMemory: quantity.optional(),
+        defaultLimitCpu: quantity.optional(),
+        defaultLimitMemory: quantity.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const { defaultRequestCpu, defaultRequestMemory, defaultLimitCpu, defaultLimitMemory } = input;
+      const all = [defaultRequestCpu, defaultRequestMemory, defaultLimitCpu, defaultLimitMemory];
+      if (all.some((v) => v !== undefined) && all.some((v) => v === undefined)) {
+        throw new ApiRefusal('invalid', 'defaults: give all four default requests/limits, or none to keep the current ones', 'defaultRequestCpu');
+      }
+      return runTenancyCommand(ctx, input.commandId, {
+        type: 'ChangeNamespaceQuota',
+        clusterId: input.clusterId,
+        name: input.name,
+        quotaCpuMillis: parseCpu(input.quotaCpu, 'quotaCpu'),
+        quotaMemoryBytes: parseMemory(input.quotaMemory, 'quotaMemory'),
+        defaults: defaultRequestCpu === undefined ? undefined : parseDefaults(input as Required<typeof input>),
+      });
+    }),
+
+  delete: platformProcedure('namespaces:manage')
+    .input(z.object({ commandId, clusterId: dnsLabel, name: dnsLabel }))
+    .mutation(({ ctx, input }) => runTenancyCommand(ctx, input.commandId, { type: 'DeleteNamespace', clusterId: input.clusterId, name: input.name })),
+});

@@ -1,0 +1,59 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { appRouter } from './router';
+import { createContext } from './context';
+import type { Services } from '../app/services';
+import { renderMetrics } from './metrics';
+
+export interface ServerOptions {
+  services: Services;
+  uiDir?: string;
+  logger?: boolean | object;
+  ready(): boolean;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { services } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: false,
+    bodyLimit: 2 * 1024 * 1024,
+    // Request logs carry no bodies or cookies: kubeconfigs and passwords travel in bodies.
+    disableRequestLogging: false,
+  });
+  await app.register(fastifyCookie);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req, res }: CreateFastifyContextOptions) => createContext(services, req, res),
+    },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (!options.ready()) return reply.code(503).send({ status: 'starting' });
+    return { status: 'ready', lag: await services.readModels.lag() };
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return renderMetrics(services);
+  });
+
+  const uiDir = options.uiDir ?? join(import.meta.dirname, '..', 'ui', 'dist');
+  if (existsSync(uiDir)) {
+    await app.register(fastifyStatic, { root: uiDir, wildcard: false });
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/trpc') && !req.url.startsWith('/k8s')) {
+        return reply.sendFile('index.html');
+      }
+      return reply.code(404).send({ error: 'not found' });
+    });
+  }
+  return app;
+}

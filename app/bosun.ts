@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { map } from 'rxjs';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase, type OpenedDatabase } from '../db/connect';
+import { migrateToLatest } from '../db/migrate';
+import { openEventStore } from '../eventstore';
+import type { EventStore } from '../eventstore/types';
+import { CredentialStore, loadMasterKey } from '../secrets';
+import { createCommandHandler } from '../commands/handler';
+import { tenancyCommand, tenancyModel, isDomainError } from '../commands/tenancy';
+import { ClusterAccess } from '../commands/cluster-access';
+import { systemActor } from '../commands/context';
+import { ProjectionRunner, allProjections } from '../projections';
+import { LocalAccounts } from '../identity/accounts';
+import { SessionStore } from '../identity/sessions';
+import { generatePassword } from '../identity/passwords';
+import { builtInRoles } from '../domain/permissions';
+import { buildServer } from '../api/server';
+import { startNamespaceReconciler, type NamespaceReconciler } from '../reconcilers/namespace/reconciler';
+import { namespaceDesiredState, removedKey } from './namespace-source';
+import { configFromEnv, type BosunConfig } from './config';
+import type { Services } from './services';
+
+export interface StartOptions {
+  config?: Partial<BosunConfig>;
+  logger?: boolean | object;
+  /** Serve the built UI from here (default ui/dist). */
+  uiDir?: string;
+  reconcilerBackoff?: { baseMs?: number; maxMs?: number };
+}
+
+export interface RunningBosun {
+  url: string;
+  /** The bootstrap admin's password when this start created the admin, else null. */
+  adminPassword: string | null;
+  services: Services;
+  server: FastifyInstance;
+  projections: ProjectionRunner;
+  stop(): Promise<void>;
+}
+
+/** Opens storage, migrates, starts projections, reconcilers and the HTTP server. */
+export async function startBosun(options: StartOptions = {}): Promise<RunningBosun> {
+  const config = { ...configFromEnv(), ...options.config };
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const clock = () => new Date();
+
+  const database: OpenedDatabase = config.databaseUrl
+    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl, poolSize: 20 })
+    : await openDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') });
+  await migrateToLatest(database.db);
+  const store: EventStore = config.eventStoreUrl
+    ? await openEventStore({ kind: 'eventstoredb', url: config.eventStoreUrl })
+    : await openEventStore(
+        database.kind === 'postgres' ? { kind: 'postgres', url: config.databaseUrl!, migrate: false } : { kind: 'pglite', migrate: false },
+        database,
+      );
+
+  const credentials = new CredentialStore(database.db, loadMasterKey({ dataDir: config.dataDir }).key);
+  const handle = createCommandHandler({ store, model: tenancyModel, isDomainError });
+  const projections = new ProjectionRunner({ store, db: database.db, dbKind: database.kind, projections: allProjections });
+  await projections.start();
+  const clusterAccess = new ClusterAccess(database.db, credentials);
+  const accounts = new LocalAccounts(database.db);
+  const sessions = new SessionStore(database.db);
+  const allPermissions = [...builtInRoles['platform-admin'].permissions];
+
+  let reconciler: NamespaceReconciler | null = null;
+  const services: Services = {
+    db: database.db,
+    store,
+    handle,
+    readModels: {
+      async waitForPosition(position, timeoutMs = 5_000) {
+        try {
+          await projections.waitForPosition(position, timeoutMs);
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'PROJECTION_TIMEOUT') throw error;
+          // Serve what the read models have; the caller's view may still lack its last write.
+        }
+      },
+      changes: projections.applied$.pipe(map((batch) => batch.position)),
+      async lag() {
+        const lag = await projections.lag();
+        return { events: lag.eventsBehind, ms: lag.msBehind };
+      },
+    },
+    clusterAccess,
+    accounts,
+    sessions,
+    users: {
+      // Issue 4 knows one kind of user: local platform admins. Roles and grants come with identity.
+      async describe(userId) {
+        const name = await accounts.displayName(userId);
+        return name ? { id: userId, name, permissions: allPermissions } : null;
+      },
+    },
+    clock,
+    nudge(event, position) {
+      const data = event.data as { clusterId?: string; name?: string };
+      if (!reconciler || !event.type.startsWith('Namespace') || !data.clusterId || !data.name) return;
+      if (event.type === 'NamespaceProvisioned' || event.type === 'NamespaceProvisioningFailed') return;
+      const target = reconciler;
+      void services.readModels.waitForPosition(position, 10_000).then(() => target.enqueue(data.clusterId!, data.name!));
+    },
+  };
+
+  const adminPassword = await bootstrapAdmin(accounts, config.adminPassword, clock());
+  await clusterAccess.sweepOrphanedCredentials();
+
+  const removedNamespaces = new Set<string>();
+  reconciler = startNamespaceReconciler({
+    source: namespaceDesiredState(database.db, removedNamespaces),
+    recordRemoved: ({ clusterId, name, generation }) => void removedNamespaces.add(removedKey(clusterId, name, generation)),
+    kubeConfigFor: async (clusterId) => (await clusterAccess.clientFor(clusterId)).kubeConfig,
+    recordOutcome: async (report) => {
+      const context = { actor: systemActor, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, clientIp: null, now: clock() };
+      const command =
+        report.outcome === 'provisioned'
+          ? ({ type: 'RecordNamespaceProvisioned', clusterId: report.clusterId, name: report.name, generation: report.generation } as const)
+          : ({ type: 'RecordNamespaceProvisioningFailed', clusterId: report.clusterId, name: report.name, generation: report.generation, reason: report.outcome.failed } as const);
+      try {
+        await handle(tenancyCommand(command.type), command as any, context);
+      } catch (error) {
+        // A namespace deleted meanwhile has no outcome to record.
+        if (!isDomainError(error)) throw error;
+      }
+    },
+    resyncMs: config.resyncSeconds * 1000,
+    backoff: options.reconcilerBackoff,
+  });
+
+  let ready = false;
+  const server = await buildServer({ services, uiDir: options.uiDir, logger: options.logger, ready: () => ready });
+  const address = await server.listen({ host: config.host, port: config.port });
+  ready = true;
+
+  return {
+    url: address.replace('[::1]', 'localhost'),
+    adminPassword,
+    services,
+    server,
+    projections,
+    async stop() {
+      ready = false;
+      await server.close();
+      await reconciler?.stop();
+      await projections.stop();
+      await store.close();
+      await database.close();
+    },
+  };
+}
+
+async function bootstrapAdmin(accounts: LocalAccounts, configured: string | null, now: Date): Promise<string | null> {
+  if ((await accounts.count()) > 0) return null;
+  const password = configured ?? generatePassword();
+  await accounts.create('admin', 'admin', password, now);
+  return password;
+}

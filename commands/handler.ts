@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore, NewEvent, StoredEvent, StreamWrite } from '../eventstore/types';
+import { WrongExpectedRevisionError } from '../eventstore/types';
+import type { CommandContext } from './context';
+import { StateCache, foldEvents, type Folded } from './state-cache';
+import { commandStreamId, type AuditModule, type AuditTarget, type CommandAcceptedData, type CommandRejectedData } from './audit-events';
+
+export interface DomainEventInput {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** What a module declares per command: the streams it decides over, and the pure decision. */
+export interface CommandDefinition<C> {
+  type: string;
+  module: AuditModule;
+  target(command: C): AuditTarget;
+  streams(command: C): string[];
+  decide(command: C, states: Record<string, any>): Record<string, DomainEventInput[]>;
+}
+
+export interface StreamModel {
+  initialStateFor(streamId: string): unknown;
+  evolve(streamId: string, state: any, event: { type: string; data: any }): any;
+  /** Validates (and may normalise) event data before it is written; throws on a schema violation. */
+  validateEvent(type: string, data: unknown): Record<string, unknown>;
+}
+
+export interface CommandResult {
+  commandId: string;
+  /** Global position of the command's last event; queries with minPosition >= this see its effects. */
+  position: number;
+  events: { streamId: string; type: string; data: Record<string, unknown> }[];
+  /** True when the command had already been handled (same commandId); `events` is then empty. */
+  replayed: boolean;
+}
+
+/** A refusal recorded earlier for the same commandId, raised again on a repeated submission. */
+export class RecordedRejectionError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'RecordedRejectionError';
+  }
+}
+
+export class TooMuchContentionError extends Error {
+  readonly code = 'conflict';
+  constructor(commandType: string, attempts: number) {
+    super(`${commandType}: gave up after ${attempts} attempts because others kept changing the same objects; try again`);
+    this.name = 'TooMuchContentionError';
+  }
+}
+
+export interface CommandHandlerOptions {
+  store: EventStore;
+  model: StreamModel;
+  isDomainError(error: unknown): error is Error & { code: string; field?: string; details?: Record<string, unknown> };
+  /** Strips anything that must not be written into the audit copy of a command (secrets). */
+  auditCopy?(command: Record<string, unknown>): Record<string, unknown>;
+  maxAttempts?: number;
+  cache?: StateCache;
+}
+
+export type CommandHandler = <C extends Record<string, unknown>>(
+  definition: CommandDefinition<C>,
+  command: C,
+  context: CommandContext,
+) => Promise<CommandResult>;
+
+/**
+ * The one command pipeline: load the streams → fold → decide → append every stream's events
+ * atomically with each stream's expected revision, together with the command's audit record in
+ * `command-<commandId>` (which also makes the command idempotent) → on a revision conflict
+ * reload and decide again. A refusal of well-formed input (capacity, conflict, not found…) is
+ * recorded as CommandRejected and rethrown; invalid input is rethrown and writes nothing.
+ */
+export function createCommandHandler(options: CommandHandlerOptions): CommandHandler {
+  const { store, model } = options;
+  const cache = options.cache ?? new StateCache();
+  const maxAttempts = options.maxAttempts ?? 30;
+  const auditCopy = options.auditCopy ?? ((c) => c);
+
+  async function load(streamId: string): Promise<Folded> {
+    const cached = cache.get(streamId) ?? { state: model.initialStateFor(streamId), revision: null };
+    const fromRevision = cached.revision === null ? 0 : cached.revision + 1;
+    const events = await store.readStream(streamId, { fromRevision });
+    if (events.length === 0) return cached;
+    const folded = foldEvents(cached, events, (state, event) => model.evolve(streamId, state, event));
+    cache.set(streamId, folded);
+    return folded;
+  }
+
+  async function recordedOutcome(commandId: string): Promise<CommandResult | null> {
+    const recorded = await store.readStream(commandStreamId(commandId));
+    const first = recorded[0];
+    if (!first) return null;
+    if (first.type === 'CommandRejected') {
+      const data = first.data as unknown as CommandRejectedData;
+      throw new RecordedRejectionError(data.code, data.message, data.field, data.details);
+    }
+    const data = first.data as unknown as CommandAcceptedData;
+    return { commandId, position: first.position, events: [], replayed: true };
+  }
+
+  return async function handle(definition, command, context) {
+    const replay = await recordedOutcome(context.commandId);
+    if (replay) return replay;
+
+    const streamIds = definition.streams(command);
+    const metadata = {
+      actor: context.actor,
+      commandId: context.commandId,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      occurredAt: context.now.toISOString(),
+      clientIp: context.clientIp,
+      schemaVersion: 1,
+    };
+    const auditBase = {
+      command: { type: definition.type, ...auditCopy(command) },
+      module: definition.module,
+      target: definition.target(command),
+    };
+
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const folded = await Promise.all(streamIds.map(load));
+      const states = Object.fromEntries(streamIds.map((id, i) => [id, folded[i].state]));
+
+      let decision: Record<string, DomainEventInput[]>;
+      try {
+        decision = definition.decide(command, states);
+      } catch (error) {
+        if (!options.isDomainError(error)) throw error;
+        // Bad input writes nothing; a refusal of well-formed input is audited as an attempt.
+        if (error.code !== 'invalid') await recordRejection(error);
+        throw error;
+      }
+
+      const writes: StreamWrite[] = [];
+      const written: CommandResult['events'] = [];
+      streamIds.forEach((streamId, i) => {
+        const events = decision[streamId] ?? [];
+        if (events.length === 0) return;
+        const revision = folded[i].revision;
+        writes.push({
+          streamId,
+          expectedRevision: revision === null ? 'no_stream' : revision,
+          events: events.map((e): NewEvent => {
+            const data = model.validateEvent(e.type, e.data);
+            written.push({ streamId, type: e.type, data });
+            return { id: randomUUID(), type: e.type, data, metadata };
+          }),
+        });
+      });
+      const accepted: CommandAcceptedData = {
+        ...auditBase,
+        eventIds: writes.flatMap((w) => w.events.map((e) => e.id)),
+      };
+      writes.push({
+        streamId: commandStreamId(context.commandId),
+        expectedRevision: 'no_stream',
+        events: [{ id: randomUUID(), type: 'CommandAccepted', data: accepted as unknown as Record<string, unknown>, metadata }],
+      });
+
+      try {
+        const result = await store.appendMulti(writes);
+        return { commandId: context.commandId, position: result.position, events: written, replayed: false };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (error.streamId === commandStreamId(context.commandId)) {
+          const outcome = await recordedOutcome(context.commandId);
+          if (outcome) return outcome;
+        }
+        await pause(attempt);
+      }
+    }
+    throw new TooMuchContentionError(definition.type, maxAttempts);
+
+    async function recordRejection(error: Error & { code: string; field?: string; details?: Record<string, unknown> }) {
+      const rejected: CommandRejectedData = {
+        ...auditBase,
+        code: error.code,
+        field: error.field,
+        message: error.message,
+        details: error.details,
+      };
+      try {
+        await store.append(
+          commandStreamId(context.commandId),
+          [{ id: randomUUID(), type: 'CommandRejected', data: stripUndefined(rejected), metadata }],
+          { expectedRevision: 'no_stream' },
+        );
+      } catch (appendError) {
+        if (!(appendError instanceof WrongExpectedRevisionError)) throw appendError;
+      }
+    }
+  };
+}
+
+/** Jittered, growing pause between attempts, so contending callers spread out. */
+function pause(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 2 * attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function stripUndefined<T extends object>(value: T): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value));
+}
+
+export type { StoredEvent };

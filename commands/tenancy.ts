@@ -1,0 +1,68 @@
+import { commandDeciders, aggregateForStream, type Command, type CommandType } from '../domain/commands';
+import { parseEvent, readEvent } from '../domain/events';
+import { isDomainError } from '../domain/errors';
+import type { CommandDefinition, StreamModel } from './handler';
+import type { AuditModule, AuditTarget } from './audit-events';
+
+/** How the generic handler folds and validates the tenancy streams (cluster-, workspace-, namespace-). */
+export const tenancyModel: StreamModel = {
+  initialStateFor: (streamId) => aggregateForStream(streamId).initialState,
+  evolve(streamId, state, event) {
+    const schemaVersion = (event as { metadata?: { schemaVersion?: number } }).metadata?.schemaVersion ?? 1;
+    return aggregateForStream(streamId).evolve(state, readEvent(event.type, event.data, schemaVersion));
+  },
+  validateEvent: (type, data) => parseEvent(type, data).data as Record<string, unknown>,
+};
+
+export { isDomainError };
+
+const moduleOf: Record<CommandType, AuditModule> = {
+  RegisterCluster: 'clusters',
+  RefreshClusterInventory: 'clusters',
+  SetClusterOvercommit: 'clusters',
+  RemoveCluster: 'clusters',
+  CreateWorkspace: 'workspaces',
+  ChangeWorkspaceCeiling: 'workspaces',
+  DeleteWorkspace: 'workspaces',
+  BindClusterResources: 'workspaces',
+  ChangeClusterBinding: 'workspaces',
+  RemoveClusterBinding: 'workspaces',
+  CreateNamespace: 'namespaces',
+  ChangeNamespaceQuota: 'namespaces',
+  DeleteNamespace: 'namespaces',
+  RecordNamespaceProvisioned: 'namespaces',
+  RecordNamespaceProvisioningFailed: 'namespaces',
+};
+
+function targetOf(command: Command): AuditTarget {
+  const c = command as Record<string, any>;
+  switch (moduleOf[command.type]) {
+    case 'clusters':
+      return { kind: 'cluster', id: c.clusterId, clusterId: c.clusterId };
+    case 'namespaces':
+      return { kind: 'namespace', id: `${c.clusterId}/${c.name}`, clusterId: c.clusterId, namespace: c.name, workspaceId: c.workspaceId };
+    default:
+      return c.clusterId
+        ? { kind: 'binding', id: `${c.workspaceId}/${c.clusterId}`, workspaceId: c.workspaceId, clusterId: c.clusterId }
+        : { kind: 'workspace', id: c.workspaceId, workspaceId: c.workspaceId };
+  }
+}
+
+const definitions = new Map<CommandType, CommandDefinition<any>>();
+
+/** The handler's definition of a tenancy command: the domain decider plus its audit module and target. */
+export function tenancyCommand<K extends CommandType>(type: K): CommandDefinition<Extract<Command, { type: K }>> {
+  let definition = definitions.get(type);
+  if (!definition) {
+    const decider = commandDeciders[type] as unknown as { streams(c: Command): string[]; decide(c: Command, s: Record<string, unknown>): any };
+    definition = {
+      type,
+      module: moduleOf[type],
+      target: (command: Command) => targetOf(command),
+      streams: (command: Command) => decider.streams(command),
+      decide: (command: Command, states: Record<string, unknown>) => decider.decide(command, states),
+    };
+    definitions.set(type, definition);
+  }
+  return definition;
+}

@@ -1,0 +1,138 @@
+/**
+ * The single lookup a generic command handler needs: for a command, the streams to load and the
+ * decider; for a stream id, its initial state and evolve (chosen by prefix).
+ *
+ *   const ids = streamsFor(cmd);
+ *   const states = Object.fromEntries(ids.map((id) => [id, foldStream(id, eventsOf(id))]));
+ *   const decision = decide(cmd, states); // Record<streamId, DomainEvent[]>, or throws DomainError
+ */
+import { assertNever, type CommandDecider, type Decision, type StreamStates } from './decider';
+import { DomainError } from './errors';
+import type { DomainEvent } from './events';
+import { type ClusterCommand, clusterDecider } from './cluster/decide';
+import { clusterEventDataSchemas, type ClusterEvent } from './cluster/events';
+import * as cluster from './cluster/state';
+import { type NamespaceCommand, namespaceDecider } from './namespace/decide';
+import { namespaceEventDataSchemas, type NamespaceEvent } from './namespace/events';
+import * as namespace from './namespace/state';
+import { type WorkspaceCommand, workspaceDecider } from './workspace/decide';
+import { workspaceEventDataSchemas, type WorkspaceEvent } from './workspace/events';
+import * as workspace from './workspace/state';
+import { parseStreamId } from './streams';
+
+export type { ClusterCommand, NamespaceCommand, WorkspaceCommand };
+export type { CommandDecider, Decision, StreamStates };
+export type Command = ClusterCommand | WorkspaceCommand | NamespaceCommand;
+export type CommandType = Command['type'];
+export type AggregateState = cluster.ClusterState | workspace.WorkspaceState | namespace.NamespaceState;
+
+type DeciderFor<K extends CommandType> = CommandDecider<Extract<Command, { type: K }>, DomainEvent>;
+
+/** Every command type and its decider. */
+export const commandDeciders: { readonly [K in CommandType]: DeciderFor<K> } = {
+  RegisterCluster: clusterDecider,
+  RefreshClusterInventory: clusterDecider,
+  SetClusterOvercommit: clusterDecider,
+  RemoveCluster: clusterDecider,
+  CreateWorkspace: workspaceDecider,
+  ChangeWorkspaceCeiling: workspaceDecider,
+  DeleteWorkspace: workspaceDecider,
+  BindClusterResources: workspaceDecider,
+  ChangeClusterBinding: workspaceDecider,
+  RemoveClusterBinding: workspaceDecider,
+  CreateNamespace: namespaceDecider,
+  ChangeNamespaceQuota: namespaceDecider,
+  DeleteNamespace: namespaceDecider,
+  RecordNamespaceProvisioned: namespaceDecider,
+  RecordNamespaceProvisioningFailed: namespaceDecider,
+};
+
+export const commandTypes = Object.keys(commandDeciders) as CommandType[];
+
+export function isCommandType(type: string): type is CommandType {
+  return Object.hasOwn(commandDeciders, type);
+}
+
+function deciderOf(cmd: Command): CommandDecider<Command, DomainEvent> {
+  if (!isCommandType(cmd.type)) {
+    throw new DomainError('invalid', `type: unknown command type "${String(cmd.type)}"`, { field: 'type' });
+  }
+  // The mapped type guarantees commandDeciders[cmd.type] accepts exactly this command.
+  return commandDeciders[cmd.type] as CommandDecider<Command, DomainEvent>;
+}
+
+/** Stream ids the command reads and may append to. */
+export function streamsFor(cmd: Command): string[] {
+  return deciderOf(cmd).streams(cmd);
+}
+
+/** Events per stream, or throws DomainError. `states` holds each stream of streamsFor(cmd), folded. */
+export function decide(cmd: Command, states: StreamStates): Decision<DomainEvent> {
+  return deciderOf(cmd).decide(cmd, states);
+}
+
+export interface StreamAggregate {
+  category: 'cluster' | 'workspace' | 'namespace';
+  initialState: AggregateState;
+  evolve(state: AggregateState, event: DomainEvent): AggregateState;
+}
+
+function guarded<S extends AggregateState, E extends DomainEvent>(
+  category: StreamAggregate['category'],
+  initialState: S,
+  evolve: (state: S, event: E) => S,
+  types: Record<string, unknown>,
+): StreamAggregate {
+  return {
+    category,
+    initialState,
+    evolve(state, event) {
+      if (!Object.hasOwn(types, event.type)) {
+        throw new DomainError('invalid', `type: ${event.type} does not belong to a ${category} stream`, { field: 'type' });
+      }
+      return evolve(state as S, event as E);
+    },
+  };
+}
+
+const aggregates = {
+  cluster: guarded<cluster.ClusterState, ClusterEvent>('cluster', cluster.initialState, cluster.evolve, clusterEventDataSchemas),
+  workspace: guarded<workspace.WorkspaceState, WorkspaceEvent>('workspace', workspace.initialState, workspace.evolve, workspaceEventDataSchemas),
+  namespace: guarded<namespace.NamespaceState, NamespaceEvent>('namespace', namespace.initialState, namespace.evolve, namespaceEventDataSchemas),
+} satisfies Record<StreamAggregate['category'], StreamAggregate>;
+
+/** The aggregate (initial state and evolve) of a stream, chosen by the stream id's prefix. */
+export function aggregateForStream(streamId: string): StreamAggregate {
+  const parsed = parseStreamId(streamId);
+  if (parsed === null) {
+    throw new DomainError('invalid', `streamId: "${streamId}" is not a cluster, workspace or namespace stream`, {
+      field: 'streamId',
+    });
+  }
+  switch (parsed.category) {
+    case 'cluster':
+      return aggregates.cluster;
+    case 'workspace':
+      return aggregates.workspace;
+    case 'namespace':
+      return aggregates.namespace;
+    default:
+      return assertNever(parsed);
+  }
+}
+
+export function evolveForStream(streamId: string): StreamAggregate['evolve'] {
+  return aggregateForStream(streamId).evolve;
+}
+
+export function initialStateForStream(streamId: string): AggregateState {
+  return aggregateForStream(streamId).initialState;
+}
+
+/** Folds a stream's events (already parsed/upcast) into its state. */
+export function foldStream(streamId: string, events: Iterable<DomainEvent>): AggregateState {
+  const { initialState, evolve } = aggregateForStream(streamId);
+  let state = initialState;
+  for (const event of events) state = evolve(state, event);
+  return state;
+}

@@ -1,0 +1,40 @@
+/**
+ * Stream ids. Aggregate ids are DNS labels (cluster name, workspace name), so a re-created
+ * aggregate continues its old stream. A namespace is identified by cluster and name, joined by '.',
+ * which cannot occur in a DNS label, so the id is unambiguous.
+ */
+export const streamCategories = {
+  cluster: 'cluster-',
+  workspace: 'workspace-',
+  namespace: 'namespace-',
+} as const;
+
+export type StreamCategory = keyof typeof streamCategories;
+
+export const streamIds = {
+  cluster: (clusterId: string): string => streamCategories.cluster + clusterId,
+  workspace: (workspaceId: string): string => streamCategories.workspace + workspaceId,
+  namespace: (clusterId: string, name: string): string => `${streamCategories.namespace}${clusterId}.${name}`,
+};
+
+export type ParsedStreamId =
+  | { category: 'cluster'; clusterId: string }
+  | { category: 'workspace'; workspaceId: string }
+  | { category: 'namespace'; clusterId: string; name: string };
+
+/** Inverse of `streamIds`; null for a stream that is not a tenancy stream. */
+export function parseStreamId(streamId: string): ParsedStreamId | null {
+  if (streamId.startsWith(streamCategories.cluster)) {
+    return { category: 'cluster', clusterId: streamId.slice(streamCategories.cluster.length) };
+  }
+  if (streamId.startsWith(streamCategories.workspace)) {
+    return { category: 'workspace', workspaceId: streamId.slice(streamCategories.workspace.length) };
+  }
+  if (streamId.startsWith(streamCategories.namespace)) {
+    const rest = streamId.slice(streamCategories.namespace.length);
+    const dot = rest.indexOf('.');
+    if (dot <= 0 || dot === rest.length - 1) return null;
+    return { category: 'namespace', clusterId: rest.slice(0, dot), name: rest.slice(dot + 1) };
+  }
+  return null;
+}

@@ -1,0 +1,274 @@
+import { ReadCoalescer } from './read-coalescer';
+import type { SqlClient } from './sql-client';
+import { ChangeNotifier, PollingSubscription, type ChangeSource } from './subscription';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type StreamWrite,
+  type Subscription,
+} from './types';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMNS = ['position', 'stream_id', 'revision', 'id', 'type', 'data', 'metadata', 'recorded_at'];
+/** How often an append whose expectation is 'any'/'stream_exists' is retried after losing a race on a stream. */
+const RACE_RETRIES = 10;
+
+export interface SqlEventStoreOptions {
+  kind: 'postgres' | 'pglite';
+  client: SqlClient;
+  /** Extra wake-ups for live subscriptions (e.g. LISTEN/NOTIFY from other processes). */
+  externalChanges?: ChangeSource;
+  /** Called after each successful append (e.g. to NOTIFY other processes). */
+  afterAppend?: () => void;
+  /** In-process notifier; share one between stores over the same database to wake each other. */
+  notifier?: ChangeNotifier;
+  pollMs?: number;
+  pageSize?: number;
+  onClose?: () => Promise<void>;
+}
+
+interface EventRow {
+  position: string | number;
+  stream_id: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: any;
+  recorded_at: Date | string;
+}
+
+interface AppendRow {
+  ok: boolean;
+  error: 'wrong_expected_revision' | null;
+  detail: { stream: string; actual: number } | null;
+  last_position: string | number | null;
+  revisions: Record<string, number> | null;
+}
+
+interface StreamReadKey {
+  streamId: string;
+  fromRevision: number;
+  toPosition: number | null;
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: Number(row.position),
+    recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
+  };
+}
+
+function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}
+
+function checkWrite(write: StreamWrite): void {
+  if (typeof write.streamId !== 'string' || write.streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
+  const x = write.expectedRevision;
+  if (!(x === 'no_stream' || x === 'stream_exists' || x === 'any' || (Number.isSafeInteger(x) && (x as number) >= 0)))
+    throw new TypeError(`invalid expectedRevision ${String(x)}`);
+  if (!Array.isArray(write.events)) throw new TypeError('events must be an array');
+  for (const e of write.events) {
+    if (typeof e.id !== 'string' || !UUID.test(e.id)) throw new TypeError(`event id ${String(e.id)} is not a UUID`);
+    if (typeof e.type !== 'string' || e.type.length === 0) throw new TypeError('event type must be a non-empty string');
+  }
+}
+
+/** A unique violation from pg or PGlite: which constraint, and the detail ("Key (id)=(...) already exists."). */
+function uniqueViolation(err: unknown): { constraint: string; detail: string } | undefined {
+  const e = err as { code?: string; constraint?: string; detail?: string; message?: string };
+  if (e?.code !== '23505') return undefined;
+  const text = `${e.constraint ?? ''} ${e.message ?? ''}`;
+  const constraint = text.includes('events_id_unique') ? 'events_id_unique' : text.includes('events_stream_revision_unique') ? 'events_stream_revision_unique' : (e.constraint ?? '');
+  return { constraint, detail: e.detail ?? e.message ?? '' };
+}
+
+/**
+ * The event store over SQL (PostgreSQL or PGlite), on the table and functions of
+ * migrations/2026_11_22_0001_event_store.ts (see there for the gap-free horizon).
+ */
+export class SqlEventStore implements EventStore {
+  readonly kind: 'postgres' | 'pglite';
+  private readonly client: SqlClient;
+  private readonly notifier: ChangeNotifier;
+  private readonly changes: ChangeSource;
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly streamReader = new ReadCoalescer<StreamReadKey, StoredEvent[]>((keys) => this.readStreams(keys));
+  /** Concurrent horizon requests share one round trip (each still gets a horizon taken after it asked). */
+  private readonly horizon = new ReadCoalescer<void, number>(async (keys) => {
+    const rows = await this.client.query<{ head: string | number }>('select event_store_safe_head() as head');
+    const head = Number(rows[0]?.head ?? 0);
+    return keys.map(() => head);
+  }, { maxInFlight: 1 });
+  private closed = false;
+
+  constructor(private readonly options: SqlEventStoreOptions) {
+    this.kind = options.kind;
+    this.client = options.client;
+    this.notifier = options.notifier ?? new ChangeNotifier();
+    const external = options.externalChanges;
+    this.changes = (listener) => {
+      const offLocal = this.notifier.source(listener);
+      const offExternal = external?.(listener);
+      return () => {
+        offLocal();
+        offExternal?.();
+      };
+    };
+  }
+
+  append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.appendMulti([{ streamId, events, expectedRevision: options.expectedRevision }]);
+  }
+
+  async appendMulti(writes: StreamWrite[]): Promise<AppendResult> {
+    this.assertOpen();
+    if (!Array.isArray(writes) || writes.length === 0) throw new TypeError('appendMulti needs at least one write');
+    writes.forEach(checkWrite);
+    const payload = JSON.stringify(
+      writes.map((w) => ({
+        s: w.streamId,
+        x: w.expectedRevision,
+        e: w.events.map((e) => ({ id: e.id.toLowerCase(), type: e.type, data: e.data, metadata: e.metadata })),
+      })),
+    );
+    for (let attempt = 0; ; attempt++) {
+      let row: AppendRow | undefined;
+      try {
+        [row] = await this.client.query<AppendRow>('select * from event_store_append($1::jsonb)', [payload]);
+      } catch (err) {
+        const violation = uniqueViolation(err);
+        if (violation?.constraint === 'events_id_unique') {
+          const id = /=\(([0-9a-fA-F-]+)\)/.exec(violation.detail)?.[1] ?? 'unknown';
+          throw new DuplicateEventIdError(id);
+        }
+        if (violation?.constraint === 'events_stream_revision_unique') {
+          // Lost a race: another append to one of these streams committed first.
+          const racy = writes.every((w) => w.expectedRevision === 'any' || w.expectedRevision === 'stream_exists');
+          if (racy && attempt < RACE_RETRIES) continue;
+          throw await this.conflictAfterRace(writes);
+        }
+        throw err;
+      }
+      if (!row) throw new Error('event_store_append returned no row');
+      if (!row.ok) {
+        const { stream, actual } = row.detail!;
+        const expected = writes.find((w) => w.streamId === stream)?.expectedRevision ?? 'any';
+        throw new WrongExpectedRevisionError(stream, expected, actual < 0 ? 'no_stream' : actual);
+      }
+      const wrote = row.last_position !== null;
+      if (wrote) {
+        this.notifier.notify();
+        this.options.afterAppend?.();
+      }
+      return { position: wrote ? Number(row.last_position) : await this.headPosition(), revisions: row.revisions ?? {} };
+    }
+  }
+
+  /** After a lost race, the typed conflict for the first stream whose expectation no longer holds. */
+  private async conflictAfterRace(writes: StreamWrite[]): Promise<WrongExpectedRevisionError> {
+    for (const w of writes) {
+      const actual = await this.streamRevision(w.streamId);
+      const x = w.expectedRevision;
+      const holds = x === 'any' || (x === 'no_stream' ? actual === null : x === 'stream_exists' ? actual !== null : actual === x);
+      if (!holds) return new WrongExpectedRevisionError(w.streamId, x, actual ?? 'no_stream');
+    }
+    const w = writes.find((w) => typeof w.expectedRevision === 'number' || w.expectedRevision === 'no_stream') ?? writes[0]!;
+    const actual = await this.streamRevision(w.streamId);
+    return new WrongExpectedRevisionError(w.streamId, w.expectedRevision, actual ?? 'no_stream');
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.streamReader.load({ streamId, fromRevision: options.fromRevision ?? 0, toPosition: options.toPosition ?? null });
+  }
+
+  /** Several stream reads in one statement (concurrent readStream calls are coalesced). */
+  private async readStreams(keys: StreamReadKey[]): Promise<StoredEvent[][]> {
+    const rows = await this.client.query<EventRow & { q: number }>(
+      `select r.q::integer as q, ${COLUMNS.map((c) => `e.${c}`).join(', ')}
+         from unnest($1::text[], $2::integer[], $3::bigint[]) with ordinality as r(stream_id, from_revision, to_position, q)
+         join events e on e.stream_id = r.stream_id and e.revision >= r.from_revision
+                      and (r.to_position is null or e.position <= r.to_position)
+        order by r.q, e.revision`,
+      [keys.map((k) => k.streamId), keys.map((k) => k.fromRevision), keys.map((k) => k.toPosition)],
+    );
+    const results: StoredEvent[][] = keys.map(() => []);
+    for (const row of rows) results[row.q - 1]!.push(toStoredEvent(row));
+    return results;
+  }
+
+  async streamRevision(streamId: string): Promise<number | null> {
+    this.assertOpen();
+    const rows = await this.client.query<{ revision: number | null }>('select max(revision) as revision from events where stream_id = $1', [
+      streamId,
+    ]);
+    return rows[0]?.revision ?? null;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const head = await this.headPosition();
+    return this.readPage(options.after ?? 0, options.limit ?? 1000, options.filter, head);
+  }
+
+  /** Events with after < position <= upTo, matching the filter ([] or undefined lists mean "no filter"). */
+  async readPage(after: number, limit: number, filter: EventFilter | undefined, upTo: number): Promise<StoredEvent[]> {
+    if (upTo <= after) return [];
+    const prefixes = filter?.streamPrefixes?.length ? filter.streamPrefixes.map(likePrefix) : null;
+    const types = filter?.types?.length ? filter.types : null;
+    const rows = await this.client.query<EventRow>(
+      `select ${COLUMNS.join(', ')} from events
+        where position > $1 and position <= $2
+          and ($3::text[] is null or stream_id like any($3::text[]))
+          and ($4::text[] is null or type = any($4::text[]))
+        order by position limit $5`,
+      [after, upTo, prefixes, types, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  subscribeAll(options: Omit<ReadAllOptions, 'limit'> = {}): Subscription {
+    this.assertOpen();
+    const subscription = new PollingSubscription(
+      this,
+      this.changes,
+      { after: options.after ?? 0, filter: options.filter, pageSize: this.options.pageSize ?? 500, pollMs: this.options.pollMs ?? 1000 },
+      (s) => this.subscriptions.delete(s),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** The safe horizon: every event at or below it is visible (see the migration). */
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.horizon.load();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.options.onClose?.();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`${this.kind} event store is closed`);
+  }
+}

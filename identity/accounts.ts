@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import { hashPassword, verifyPassword } from './passwords';
+
+/**
+ * Local login accounts. Password hashes live here, outside the event log: an event is forever,
+ * and even a hash must be destroyable. Who the user is and what they may do is event-sourced.
+ */
+export class LocalAccounts {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('local_accounts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async create(userId: string, username: string, password: string, now: Date): Promise<void> {
+    await this.db
+      .insertInto('local_accounts')
+      .values({ user_id: userId, username, password_hash: await hashPassword(password), disabled: false, created_at: now })
+      .execute();
+  }
+
+  /** The user id when the username and password match an enabled account, else null. */
+  async authenticate(username: string, password: string): Promise<string | null> {
+    const row = await this.db.selectFrom('local_accounts').selectAll().where('username', '=', username).executeTakeFirst();
+    if (!row) {
+      await hashPassword(password); // same work either way, so timing does not reveal which usernames exist
+      return null;
+    }
+    if (!(await verifyPassword(row.password_hash, password)) || row.disabled) return null;
+    return row.user_id;
+  }
+
+  async displayName(userId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('local_accounts').select('username').where('user_id', '=', userId).executeTakeFirst();
+    return row?.username ?? null;
+  }
+}

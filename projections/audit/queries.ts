@@ -1,0 +1,163 @@
+/** Queries of the audit trail: filtered, newest first, cursor-paginated. */
+import { sql, type Kysely } from 'kysely';
+import { normalizeRow } from '../rows';
+import { auditEventsTable, auditRecordsTable, type AuditOutcome } from './tables';
+
+export interface AuditRecordDto {
+  commandId: string;
+  occurredAt: string;
+  actor: { kind: string; id: string; name: string };
+  clientIp: string | null;
+  correlationId: string | null;
+  module: string;
+  action: string;
+  target: { kind: string | null; id: string | null; clusterId: string | null; workspaceId: string | null; namespace: string | null };
+  outcome: AuditOutcome;
+  code: string | null;
+  field: string | null;
+  message: string | null;
+  position: number;
+  command: Record<string, unknown>;
+  eventIds: string[];
+}
+
+export interface AuditEventDto {
+  position: number;
+  eventId: string;
+  commandId: string;
+  streamId: string;
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+export function toAuditRecordDto(raw: Record<string, unknown>): AuditRecordDto {
+  const r = normalizeRow(auditRecordsTable, raw);
+  return {
+    commandId: r.command_id,
+    occurredAt: r.occurred_at,
+    actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
+    clientIp: r.client_ip,
+    correlationId: r.correlation_id,
+    module: r.module,
+    action: r.action,
+    target: { kind: r.target_kind, id: r.target_id, clusterId: r.cluster_id, workspaceId: r.workspace_id, namespace: r.namespace },
+    outcome: r.outcome,
+    code: r.code,
+    field: r.field,
+    message: r.message,
+    position: r.position,
+    command: r.command,
+    eventIds: r.event_ids,
+  };
+}
+
+export function toAuditEventDto(raw: Record<string, unknown>): AuditEventDto {
+  const r = normalizeRow(auditEventsTable, raw);
+  return {
+    position: r.position,
+    eventId: r.event_id,
+    commandId: r.command_id,
+    streamId: r.stream_id,
+    revision: r.revision,
+    type: r.type,
+    data: r.data,
+    occurredAt: r.occurred_at,
+    recordedAt: r.recorded_at,
+  };
+}
+
+export interface AuditFilter {
+  /** Inclusive lower bound on occurredAt (ISO-8601). */
+  from?: string;
+  /** Exclusive upper bound on occurredAt (ISO-8601). */
+  to?: string;
+  module?: string | readonly string[];
+  action?: string;
+  actorId?: string;
+  actorName?: string;
+  outcome?: AuditOutcome;
+  targetKind?: string;
+  targetId?: string;
+  clusterId?: string;
+  workspaceId?: string;
+  namespace?: string;
+}
+
+export interface AuditPage {
+  /** 1..500, default 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface AuditRecordPage {
+  items: AuditRecordDto[];
+  /** Pass back to read the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export class InvalidAuditCursorError extends Error {
+  readonly code = 'INVALID_CURSOR';
+  constructor(readonly cursor: string) {
+    super('cursor: not a cursor returned by this query');
+    this.name = 'InvalidAuditCursorError';
+  }
+}
+
+function encodeCursor(r: AuditRecordDto): string {
+  return Buffer.from(JSON.stringify([r.occurredAt, r.position])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, number] {
+  try {
+    const [at, position] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !Number.isSafeInteger(position)) throw new Error();
+    return [at, position];
+  } catch {
+    throw new InvalidAuditCursorError(cursor);
+  }
+}
+
+/** Newest first; ties on occurredAt broken by position. */
+export async function listAuditRecords(db: Kysely<any>, filter: AuditFilter = {}, page: AuditPage = {}): Promise<AuditRecordPage> {
+  const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500);
+  let q = db.selectFrom('audit_records').selectAll();
+  if (filter.from) q = q.where('occurred_at', '>=', filter.from);
+  if (filter.to) q = q.where('occurred_at', '<', filter.to);
+  if (filter.module !== undefined) {
+    const modules = typeof filter.module === 'string' ? [filter.module] : [...filter.module];
+    if (modules.length === 0) return { items: [], nextCursor: null };
+    q = q.where('module', 'in', modules);
+  }
+  if (filter.action) q = q.where('action', '=', filter.action);
+  if (filter.actorId) q = q.where('actor_id', '=', filter.actorId);
+  if (filter.actorName) q = q.where('actor_name', '=', filter.actorName);
+  if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
+  if (filter.targetKind) q = q.where('target_kind', '=', filter.targetKind);
+  if (filter.targetId) q = q.where('target_id', '=', filter.targetId);
+  if (filter.clusterId) q = q.where('cluster_id', '=', filter.clusterId);
+  if (filter.workspaceId) q = q.where('workspace_id', '=', filter.workspaceId);
+  if (filter.namespace) q = q.where('namespace', '=', filter.namespace);
+  if (page.cursor) {
+    const [at, position] = decodeCursor(page.cursor);
+    q = q.where(sql<boolean>`(occurred_at, position) < (${at}::timestamptz, ${position}::bigint)`);
+  }
+  const rows = await q.orderBy('occurred_at', 'desc').orderBy('position', 'desc').limit(limit + 1).execute();
+  const items = rows.slice(0, limit).map(toAuditRecordDto);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+}
+
+export interface AuditRecordDetail extends AuditRecordDto {
+  /** The domain events the command wrote, in position order. */
+  events: AuditEventDto[];
+}
+
+export async function auditRecordDetail(db: Kysely<any>, commandId: string): Promise<AuditRecordDetail | null> {
+  const row = await db.selectFrom('audit_records').selectAll().where('command_id', '=', commandId).executeTakeFirst();
+  if (!row) return null;
+  const events = await db.selectFrom('audit_events').selectAll().where('command_id', '=', commandId).orderBy('position').execute();
+  return { ...toAuditRecordDto(row), events: events.map(toAuditEventDto) };
+}

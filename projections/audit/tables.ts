@@ -1,0 +1,79 @@
+import { defineTable } from '../rows';
+
+export type AuditOutcome = 'accepted' | 'rejected';
+
+/** One per command, accepted or refused. */
+export interface AuditRecordRow {
+  command_id: string;
+  occurred_at: string;
+  actor_kind: string;
+  actor_id: string;
+  actor_name: string;
+  client_ip: string | null;
+  correlation_id: string | null;
+  module: string;
+  /** The command type, e.g. "RegisterCluster". */
+  action: string;
+  target_kind: string | null;
+  target_id: string | null;
+  cluster_id: string | null;
+  workspace_id: string | null;
+  namespace: string | null;
+  outcome: AuditOutcome;
+  code: string | null;
+  field: string | null;
+  message: string | null;
+  /** Position of the CommandAccepted/CommandRejected event. */
+  position: number;
+  command: Record<string, unknown>;
+  event_ids: string[];
+}
+
+/** One per domain event, keyed by its global position. */
+export interface AuditEventRow {
+  position: number;
+  event_id: string;
+  command_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+  occurred_at: string;
+  recorded_at: string;
+}
+
+export const auditRecordsTable = defineTable<AuditRecordRow>('audit_records', ['command_id'], {
+  command_id: 'text',
+  occurred_at: 'timestamptz',
+  actor_kind: 'text',
+  actor_id: 'text',
+  actor_name: 'text',
+  client_ip: 'text',
+  correlation_id: 'text',
+  module: 'text',
+  action: 'text',
+  target_kind: 'text',
+  target_id: 'text',
+  cluster_id: 'text',
+  workspace_id: 'text',
+  namespace: 'text',
+  outcome: 'text',
+  code: 'text',
+  field: 'text',
+  message: 'text',
+  position: 'int8',
+  command: 'jsonb',
+  event_ids: 'jsonb',
+});
+
+export const auditEventsTable = defineTable<AuditEventRow>('audit_events', ['position'], {
+  position: 'int8',
+  event_id: 'text',
+  command_id: 'text',
+  stream_id: 'text',
+  revision: 'int8',
+  type: 'text',
+  data: 'jsonb',
+  occurred_at: 'timestamptz',
+  recorded_at: 'timestamptz',
+});

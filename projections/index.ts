@@ -1,0 +1,22 @@
+/** Bosun's read models and the machinery that feeds them. */
+import { auditProjection } from './audit';
+import { clustersProjection } from './clusters';
+import { namespacesProjection } from './namespaces';
+import type { Projection } from './types';
+import { workspacesProjection } from './workspaces';
+
+/** Every projection the runner starts by default, by name. */
+export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, auditProjection];
+
+export function projectionByName(name: string): Projection | undefined {
+  return allProjections.find((p) => p.name === name);
+}
+
+export * from './types';
+export * from './runner';
+export * from './rebuild';
+export { clustersProjection, workspacesProjection, namespacesProjection, auditProjection };
+export * as clusterQueries from './clusters/queries';
+export * as workspaceQueries from './workspaces/queries';
+export * as namespaceQueries from './namespaces/queries';
+export * as auditQueries from './audit/queries';

@@ -1,0 +1,263 @@
+/**
+ * The row engine behind Bosun's read models: a handler is a pure function that, for one event,
+ * names the rows it touches and how each evolves (`fold`), or the rows it adds (`insert`). The
+ * engine loads the touched rows once per batch, folds every event in memory, and writes the final
+ * rows with one multi-row statement per table (`json_populate_recordset`, one parameter). So a
+ * batch of thousands of events costs a handful of round trips, and `apply(event)` is simply a
+ * batch of one.
+ *
+ * Idempotency: a folded row carries the `position` of the last event that changed it; an event at
+ * or below that position is skipped for that row. Inserts are `ON CONFLICT DO NOTHING`.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { StoredEvent } from '../eventstore/types';
+
+export type ColumnKind = 'text' | 'int4' | 'int8' | 'float8' | 'bool' | 'timestamptz' | 'jsonb';
+
+export interface RowTable<Row extends object> {
+  readonly name: string;
+  readonly key: readonly (keyof Row & string)[];
+  readonly columns: { readonly [K in keyof Row & string]: ColumnKind };
+}
+
+export function defineTable<Row extends object>(
+  name: string,
+  key: readonly (keyof Row & string)[],
+  columns: { readonly [K in keyof Row & string]: ColumnKind },
+): RowTable<Row> {
+  return { name, key, columns };
+}
+
+/** What a handler returns for one event. */
+export type RowUpdate =
+  | {
+      readonly kind: 'fold';
+      readonly table: RowTable<any>;
+      readonly key: Readonly<Record<string, unknown>>;
+      /** Returns the new row, `null` to delete it, or `current` itself for "no change". */
+      readonly evolve: (current: any | undefined) => any | null;
+    }
+  | { readonly kind: 'insert'; readonly table: RowTable<any>; readonly row: Readonly<Record<string, unknown>> };
+
+export function fold<Row extends object>(
+  table: RowTable<Row>,
+  key: Partial<Row>,
+  evolve: (current: Row | undefined) => Row | null | undefined,
+): RowUpdate {
+  return { kind: 'fold', table, key, evolve: (current) => { const next = evolve(current); return next === undefined ? current : next; } };
+}
+
+export function insert<Row extends object>(table: RowTable<Row>, row: Row): RowUpdate {
+  return { kind: 'insert', table, row: row as Record<string, unknown> };
+}
+
+/**
+ * Rows known to the engine, by table and key. `authoritative` means the tables were empty when
+ * the cache was created and every write since went through it, so a miss is an absent row.
+ */
+export class RowCache {
+  readonly rows = new Map<string, Map<string, Record<string, unknown> | null>>();
+  constructor(readonly authoritative = false) {}
+  table(name: string): Map<string, Record<string, unknown> | null> {
+    let t = this.rows.get(name);
+    if (!t) this.rows.set(name, (t = new Map()));
+    return t;
+  }
+}
+
+const CHUNK = 2000;
+
+function keyString(table: RowTable<any>, values: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify(table.key.map((k) => values[k] ?? null));
+}
+
+/** Converts what the driver returns (bigint strings, Dates) to the row's JS shape. */
+export function normalizeRow<Row extends object>(table: RowTable<Row>, raw: Record<string, unknown>): Row {
+  const out: Record<string, unknown> = {};
+  for (const [column, kind] of Object.entries(table.columns) as [string, ColumnKind][]) {
+    const v = raw[column];
+    if (v === null || v === undefined) {
+      out[column] = null;
+    } else if (kind === 'int8' || kind === 'int4' || kind === 'float8') {
+      out[column] = Number(v);
+    } else if (kind === 'timestamptz') {
+      out[column] = v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+    } else if (kind === 'bool') {
+      out[column] = Boolean(v);
+    } else {
+      out[column] = v;
+    }
+  }
+  return out as Row;
+}
+
+function recordsetJson(table: RowTable<any>, rows: readonly Record<string, unknown>[]): string {
+  const columns = Object.keys(table.columns);
+  return JSON.stringify(
+    rows.map((row) => {
+      const o: Record<string, unknown> = {};
+      for (const c of columns) o[c] = row[c] ?? null;
+      return o;
+    }),
+  );
+}
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const ref = (c: string) => sql.ref(c);
+
+async function loadRows(trx: Transaction<any>, table: RowTable<any>, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  const keyCols = sql.join(table.key.map(ref));
+  for (const part of chunks(keys)) {
+    const result = await sql<Record<string, unknown>>`
+      SELECT * FROM ${sql.table(table.name)} WHERE (${keyCols}) IN (
+        SELECT ${keyCols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json))`.execute(trx);
+    out.push(...result.rows);
+  }
+  return out;
+}
+
+async function upsertRows(trx: Transaction<any>, table: RowTable<any>, rows: Record<string, unknown>[]): Promise<void> {
+  const columns = Object.keys(table.columns);
+  const cols = sql.join(columns.map(ref));
+  const nonKey = columns.filter((c) => !table.key.includes(c));
+  const set = sql.join(nonKey.map((c) => sql`${ref(c)} = ${sql.ref(`excluded.${c}`)}`));
+  for (const part of chunks(rows)) {
+    await sql`
+      INSERT INTO ${sql.table(table.name)} (${cols})
+      SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json)
+      ON CONFLICT (${sql.join(table.key.map(ref))}) DO ${nonKey.length ? sql`UPDATE SET ${set}` : sql`NOTHING`}`.execute(trx);
+  }
+}
+
+/** Multi-row insert that ignores rows already present (by any unique key). */
+export async function insertRows(trx: Transaction<any>, table: RowTable<any>, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const cols = sql.join(Object.keys(table.columns).map(ref));
+  for (const part of chunks(rows)) {
+    await sql`
+      INSERT INTO ${sql.table(table.name)} (${cols})
+      SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json)
+      ON CONFLICT DO NOTHING`.execute(trx);
+  }
+}
+
+async function deleteRows(trx: Transaction<any>, table: RowTable<any>, keys: Record<string, unknown>[]): Promise<void> {
+  const keyCols = sql.join(table.key.map(ref));
+  for (const part of chunks(keys)) {
+    await sql`
+      DELETE FROM ${sql.table(table.name)} WHERE (${keyCols}) IN (
+        SELECT ${keyCols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json))`.execute(trx);
+  }
+}
+
+/**
+ * Applies `route(event)` for every event, in order, with one load and one write per table.
+ * Returns nothing; the effect equals applying the events one by one.
+ */
+export async function applyRowUpdates(
+  trx: Transaction<any>,
+  events: readonly StoredEvent[],
+  route: (event: StoredEvent) => readonly RowUpdate[],
+  cache: RowCache = new RowCache(false),
+): Promise<void> {
+  const planned = events.map((event) => ({ event, updates: route(event) }));
+  const tables = new Map<string, RowTable<any>>();
+
+  // 1. Load the rows the batch folds over and the cache does not know yet.
+  if (!cache.authoritative) {
+    const missing = new Map<string, Map<string, Record<string, unknown>>>();
+    for (const { updates } of planned) {
+      for (const u of updates) {
+        if (u.kind !== 'fold') continue;
+        tables.set(u.table.name, u.table);
+        const k = keyString(u.table, u.key);
+        if (cache.table(u.table.name).has(k)) continue;
+        let m = missing.get(u.table.name);
+        if (!m) missing.set(u.table.name, (m = new Map()));
+        m.set(k, u.key as Record<string, unknown>);
+      }
+    }
+    for (const [name, keys] of missing) {
+      const table = tables.get(name)!;
+      const cached = cache.table(name);
+      for (const k of keys.keys()) cached.set(k, null);
+      for (const raw of await loadRows(trx, table, [...keys.values()])) {
+        const row = normalizeRow(table, raw);
+        cached.set(keyString(table, row as Record<string, unknown>), row as Record<string, unknown>);
+      }
+    }
+  }
+
+  // 2. Fold in memory.
+  const dirty = new Map<string, Map<string, Record<string, unknown>>>(); // table -> key -> key values
+  const inserts = new Map<string, Record<string, unknown>[]>();
+  for (const { event, updates } of planned) {
+    for (const u of updates) {
+      tables.set(u.table.name, u.table);
+      if (u.kind === 'insert') {
+        let list = inserts.get(u.table.name);
+        if (!list) inserts.set(u.table.name, (list = []));
+        list.push(u.row as Record<string, unknown>);
+        continue;
+      }
+      const cached = cache.table(u.table.name);
+      const k = keyString(u.table, u.key);
+      const current = cached.get(k) ?? undefined;
+      const guarded = 'position' in u.table.columns;
+      if (guarded && current && Number(current.position) >= event.position) continue;
+      const next = u.evolve(current);
+      if (next === current) continue;
+      if (next && guarded) (next as Record<string, unknown>).position = event.position;
+      cached.set(k, next ? { ...next, ...u.key } : null);
+      let d = dirty.get(u.table.name);
+      if (!d) dirty.set(u.table.name, (d = new Map()));
+      d.set(k, u.key as Record<string, unknown>);
+    }
+  }
+
+  // 3. Write final states: deletes, upserts, inserts.
+  for (const [name, keys] of dirty) {
+    const table = tables.get(name)!;
+    const cached = cache.table(name);
+    const upserts: Record<string, unknown>[] = [];
+    const deletes: Record<string, unknown>[] = [];
+    for (const [k, keyValues] of keys) {
+      const row = cached.get(k);
+      if (row) upserts.push(row);
+      else deletes.push(keyValues);
+    }
+    if (deletes.length) await deleteRows(trx, table, deletes);
+    if (upserts.length) await upsertRows(trx, table, upserts);
+  }
+  for (const [name, rows] of inserts) await insertRows(trx, tables.get(name)!, rows);
+}
+
+export interface RowProjectionSpec {
+  name: string;
+  version: number;
+  tables: readonly RowTable<any>[];
+  /** Event types the projection reads. */
+  eventTypes: readonly string[];
+  /** The pure handler: which rows one event touches and how. */
+  route(event: StoredEvent): readonly RowUpdate[];
+}
+
+/** A projection whose handlers are row folds; `apply` is a batch of one. */
+export function defineRowProjection(spec: RowProjectionSpec) {
+  const types = new Set(spec.eventTypes);
+  return {
+    name: spec.name,
+    version: spec.version,
+    tables: spec.tables.map((t) => t.name),
+    route: spec.route,
+    canHandle: (event: StoredEvent) => types.has(event.type),
+    apply: (event: StoredEvent, trx: Transaction<any>) => applyRowUpdates(trx, [event], spec.route),
+    applyBatch: (events: readonly StoredEvent[], trx: Transaction<any>, context?: { rowCache?: RowCache }) =>
+      applyRowUpdates(trx, events, spec.route, context?.rowCache),
+  };
+}

@@ -1,0 +1,105 @@
+/** Queries of the workspaces read model. Every function takes the database explicitly. */
+import type { Kysely } from 'kysely';
+import { normalizeRow } from '../rows';
+import { workspaceBindingsTable, workspacesTable, type Amounts, type WorkspaceStatus } from './tables';
+
+export interface WorkspaceDto {
+  workspaceId: string;
+  displayName: string;
+  description: string;
+  ceiling: Amounts;
+  /** Sum of bindings. */
+  bound: Amounts;
+  /** Sum of namespace quotas. */
+  allocated: Amounts;
+  clusterCount: number;
+  namespaceCount: number;
+  status: WorkspaceStatus;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  position: number;
+}
+
+export interface WorkspaceBindingDto {
+  workspaceId: string;
+  clusterId: string;
+  bound: Amounts;
+  /** Sum of the quotas of the workspace's namespaces on the cluster. */
+  allocated: Amounts;
+  /** bound − allocated (never below 0). */
+  available: Amounts;
+  namespaceCount: number;
+  boundAt: string | null;
+  updatedAt: string;
+  position: number;
+}
+
+export function toWorkspaceDto(raw: Record<string, unknown>): WorkspaceDto {
+  const r = normalizeRow(workspacesTable, raw);
+  return {
+    workspaceId: r.workspace_id,
+    displayName: r.display_name,
+    description: r.description,
+    ceiling: { cpuMillis: r.ceiling_cpu_millis, memoryBytes: r.ceiling_memory_bytes },
+    bound: { cpuMillis: r.bound_cpu_millis, memoryBytes: r.bound_memory_bytes },
+    allocated: { cpuMillis: r.allocated_cpu_millis, memoryBytes: r.allocated_memory_bytes },
+    clusterCount: r.cluster_count,
+    namespaceCount: r.namespace_count,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
+    position: r.position,
+  };
+}
+
+export function toWorkspaceBindingDto(raw: Record<string, unknown>): WorkspaceBindingDto {
+  const r = normalizeRow(workspaceBindingsTable, raw);
+  return {
+    workspaceId: r.workspace_id,
+    clusterId: r.cluster_id,
+    bound: { cpuMillis: r.cpu_millis, memoryBytes: r.memory_bytes },
+    allocated: { cpuMillis: r.allocated_cpu_millis, memoryBytes: r.allocated_memory_bytes },
+    available: {
+      cpuMillis: Math.max(0, r.cpu_millis - r.allocated_cpu_millis),
+      memoryBytes: Math.max(0, r.memory_bytes - r.allocated_memory_bytes),
+    },
+    namespaceCount: r.namespace_count,
+    boundAt: r.bound_at,
+    updatedAt: r.updated_at,
+    position: r.position,
+  };
+}
+
+export interface ListWorkspacesOptions {
+  includeDeleted?: boolean;
+  /** Restrict to these workspaces (e.g. the ones a workspace admin may see). */
+  workspaceIds?: readonly string[];
+}
+
+export async function listWorkspaces(db: Kysely<any>, options: ListWorkspacesOptions = {}): Promise<WorkspaceDto[]> {
+  if (options.workspaceIds && options.workspaceIds.length === 0) return [];
+  let q = db.selectFrom('workspaces').selectAll().orderBy('workspace_id');
+  if (!options.includeDeleted) q = q.where('status', '=', 'active');
+  if (options.workspaceIds) q = q.where('workspace_id', 'in', [...options.workspaceIds]);
+  return (await q.execute()).map(toWorkspaceDto);
+}
+
+export async function getWorkspace(db: Kysely<any>, workspaceId: string): Promise<(WorkspaceDto & { bindings: WorkspaceBindingDto[] }) | null> {
+  const row = await db.selectFrom('workspaces').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  if (!row) return null;
+  return { ...toWorkspaceDto(row), bindings: await listWorkspaceBindings(db, { workspaceId }) };
+}
+
+export interface ListBindingsOptions {
+  workspaceId?: string;
+  clusterId?: string;
+}
+
+export async function listWorkspaceBindings(db: Kysely<any>, options: ListBindingsOptions = {}): Promise<WorkspaceBindingDto[]> {
+  let q = db.selectFrom('workspace_bindings').selectAll().where('bound', '=', true).orderBy('workspace_id').orderBy('cluster_id');
+  if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
+  if (options.clusterId) q = q.where('cluster_id', '=', options.clusterId);
+  return (await q.execute()).map(toWorkspaceBindingDto);
+}

@@ -1,0 +1,5 @@
+export { startRuntime, type Runtime, type RuntimeOptions, type ReconcileRequest, type ClusterMetrics, type RuntimeErrorEvent, type ReconcileObservation } from './runtime';
+export { WorkQueue } from './queue';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { clusterClient, failureReason, isNotFound, statusCode, KubeCallError, type ClusterClient, type ClusterClientOptions, type ObjectRef, type ListOptions } from './kube';
+export { OutcomeMemo, outcomeKey, type Outcome } from './outcomes';

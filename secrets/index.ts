@@ -1,0 +1,3 @@
+export { CredentialStore, CredentialNotFoundError, SecretDecryptionError, type StoredCredential } from './credential-store';
+export { loadMasterKey, generateMasterKey, decodeKey, MasterKeyError, SECRET_KEY_ENV, KEY_FILE_NAME, type LoadedMasterKey, type LoadMasterKeyOptions } from './master-key';
+export { fingerprintOf, canonicalJson } from './fingerprint';

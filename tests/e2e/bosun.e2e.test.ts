@@ -1,0 +1,321 @@
+/**
+ * The web UI end to end, in a real browser (Debian's Chromium through playwright-core) against
+ * Bosun and kube-sim over the wire. Screenshots of every step go to tests/e2e/screenshots/.
+ *
+ * BOSUN_E2E_TARGET=mock runs the same walk against tests/e2e/mock-bosun.ts (UI work without the
+ * event store, projections and reconcilers); the default is the real Bosun (app/bosun.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeSim, type KubeSim } from '../kube-sim';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const shots = join(root, 'tests/e2e/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const target = process.env.BOSUN_E2E_TARGET ?? (existsSync(join(root, 'app/bosun.ts')) ? 'real' : 'mock');
+const VIEWPORT = { width: 1280, height: 800 };
+
+/** A kubeconfig the server must refuse, naming the offending field (exec plugins are not allowed). */
+const BAD_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster:
+    server: https://10.0.0.1:6443
+users:
+- name: ops
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: aws
+contexts:
+- name: prod
+  context: {cluster: prod, user: ops}
+current-context: prod
+`;
+
+let sim: KubeSim | undefined;
+let bosun: { url: string; adminPassword: string; stop(): Promise<void> };
+let kubeconfig: string;
+let browser: Browser;
+
+// ------------------------------------------------------------------ setup
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds ui/dist only when it is missing or older than the UI sources. */
+function buildUiIfStale() {
+  const built = join(root, 'ui/dist/index.html');
+  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(root, 'ui'))) return;
+  execFileSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
+}
+
+/** kube-sim starts without nodes; a cluster with allocatable resources needs some. */
+function addNodes(k: KubeSim) {
+  if (k.store.list('', 'nodes').length > 0) return;
+  const nodes = [
+    { name: 'node-a', cpu: '8', memory: '32Gi' },
+    { name: 'node-b', cpu: '8', memory: '32Gi' },
+    { name: 'node-c', cpu: '16', memory: '64Gi' },
+  ];
+  for (const n of nodes) {
+    k.store.create('', 'nodes', '', { metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name } } });
+    k.store.updateStatus('', 'nodes', '', n.name, {
+      capacity: { cpu: n.cpu, memory: n.memory, pods: '110' },
+      allocatable: { cpu: n.cpu, memory: n.memory, pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      nodeInfo: { kubeletVersion: 'v1.31.0', kubeProxyVersion: 'v1.31.0', operatingSystem: 'linux', architecture: 'amd64' },
+    });
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  buildUiIfStale();
+  if (target === 'mock') {
+    const { startMockBosun } = await import('./mock-bosun');
+    const mock = await startMockBosun();
+    bosun = { url: mock.url, adminPassword: 'admin', stop: mock.stop };
+    kubeconfig = `apiVersion: v1
+kind: Config
+clusters:
+- name: sim
+  cluster:
+    server: https://127.0.0.1:6443
+    insecure-skip-tls-verify: true
+users:
+- name: admin
+  user:
+    token: sim-admin-token
+contexts:
+- name: sim-admin
+  context: {cluster: sim, user: admin}
+current-context: sim-admin
+`;
+  } else {
+    sim = await startKubeSim();
+    addNodes(sim);
+    kubeconfig = sim.kubeconfig;
+    const bosunModule = '../../app/bosun';
+    const { startBosun } = (await import(/* @vite-ignore */ bosunModule)) as {
+      startBosun(opts: { port?: number; adminPassword?: string }): Promise<{ url: string; adminPassword: string; stop(): Promise<void> }>;
+    };
+    bosun = await startBosun({ port: 0, adminPassword: 'e2e-admin-Passw0rd' });
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bosun?.stop();
+  await sim?.stop();
+});
+
+// ------------------------------------------------------------------ helpers
+
+async function newPage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: VIEWPORT, locale, timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => console.error('[browser error]', e.message));
+  return { context, page };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+async function login(page: Page) {
+  await page.goto(`${bosun.url}/`);
+  await page.getByTestId('login-username').fill('admin');
+  await page.getByTestId('login-password').fill(bosun.adminPassword);
+  return page;
+}
+
+/** Toasts of earlier steps would cover later screenshots. */
+async function dismissToasts(page: Page) {
+  for (const close of await page.locator('.toast-close').all()) await close.click().catch(() => {});
+}
+
+// ------------------------------------------------------------------ the walk
+
+describe(`Bosun web UI (${target})`, () => {
+  it('lets a platform admin register a cluster, carve it up and audit it', async () => {
+    const { context, page } = await newPage('en-US');
+    try {
+      // Log in.
+      await login(page);
+      await shot(page, '01-login');
+      await page.getByTestId('login-submit').click();
+      await expect.poll(() => page.url()).toContain('#/clusters');
+      await page.getByTestId('clusters-empty').waitFor();
+      await shot(page, '02-clusters-empty');
+
+      // A bad kubeconfig: the error names the field.
+      await page.getByTestId('register-cluster').first().click();
+      await page.getByTestId('register-kubeconfig').fill(BAD_KUBECONFIG);
+      const kubeconfigError = page.getByTestId('field-kubeconfig-error');
+      await kubeconfigError.waitFor();
+      expect(await kubeconfigError.textContent()).toMatch(/users\[0\]\.user\.exec|exec/);
+      await shot(page, '03-register-bad-kubeconfig');
+
+      // kube-sim's kubeconfig: its contexts are listed to choose from.
+      await page.getByTestId('register-kubeconfig').fill(kubeconfig);
+      await expect.poll(() => page.getByTestId('register-context').locator('option').count()).toBeGreaterThan(0);
+      await expect.poll(() => kubeconfigError.count()).toBe(0);
+      const firstContext = await page.getByTestId('register-context').locator('option').first().getAttribute('value');
+      await page.getByTestId('register-context').selectOption(firstContext!);
+      await page.getByTestId('register-name').fill('sim');
+      await page.getByTestId('register-display-name').fill('Simulated cluster');
+      await shot(page, '04-register-contexts');
+      await page.getByTestId('register-submit').click();
+
+      // Its version, nodes and allocatable resources.
+      await expect.poll(() => page.url()).toContain('#/clusters/sim');
+      await expect.poll(async () => Number(await page.getByTestId('detail-nodes').textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.getByTestId('detail-version').textContent()).toMatch(/^v?\d+\.\d+/);
+      expect(await page.getByTestId('detail-allocatable').textContent()).toMatch(/\d+(\.\d+)? cores · \d+(\.\d+)? [KMGT]iB/);
+      await dismissToasts(page);
+      await shot(page, '05-cluster-detail');
+
+      // Over-commit CPU ×2, memory ×1.5.
+      await page.getByTestId('cpu-ratio').fill('2');
+      await page.getByTestId('memory-ratio').fill('1.5');
+      await page.getByTestId('overcommit-save').click();
+      await page.getByTestId('toast-success').first().waitFor();
+      const allocatable = (await page.getByTestId('detail-allocatable').textContent())!;
+      const cpuCores = Number(/([\d.]+) cores/.exec(allocatable)![1]);
+      await expect.poll(() => page.getByTestId('detail-bindable').textContent()).toContain(`${cpuCores * 2} cores`);
+      await shot(page, '06-overcommit-saved');
+
+      await page.getByTestId('nav-clusters').click();
+      await page.getByTestId('cluster-row-sim').waitFor();
+      await expect.poll(() => page.getByTestId('cluster-row-sim').getByTestId('cluster-ratios').textContent()).toMatch(/×2(?![\d.]).*×1\.5/);
+      await dismissToasts(page);
+      await shot(page, '07-clusters-list');
+
+      // A workspace with a ceiling.
+      await page.getByTestId('nav-workspaces').click();
+      await page.getByTestId('create-workspace').first().click();
+      await page.getByTestId('workspace-name').fill('team-a');
+      await page.getByTestId('workspace-display-name').fill('Team A');
+      await page.getByTestId('workspace-description').fill('Payments squad');
+      await page.getByTestId('workspace-ceiling-cpu').fill('16');
+      await page.getByTestId('workspace-ceiling-memory').fill('64Gi');
+      await shot(page, '08-workspace-create');
+      await page.getByTestId('workspace-submit').click();
+      await expect.poll(() => page.url()).toContain('#/workspaces/team-a');
+      await page.getByTestId('bindings-empty').waitFor();
+
+      // Asking for more than the ceiling is refused, naming the numbers.
+      await page.getByTestId('bind-cluster').click();
+      await page.getByTestId('binding-cluster').selectOption('sim');
+      await page.getByTestId('binding-cpu').fill('20');
+      await page.getByTestId('binding-memory').fill('16Gi');
+      await page.getByTestId('binding-submit').click();
+      const refusal = page.getByTestId('binding-dialog').locator('.field-error, .form-error');
+      await refusal.first().waitFor();
+      expect(await refusal.first().textContent()).toMatch(/20/);
+      expect(await refusal.first().textContent()).toMatch(/16/);
+      await shot(page, '09-bind-refused');
+
+      // Within the ceiling: bound, shown against the ceiling.
+      await page.getByTestId('binding-cpu').fill('8');
+      await page.getByTestId('binding-submit').click();
+      await page.getByTestId('binding-dialog').waitFor({ state: 'detached' });
+      await page.getByTestId('binding-row-sim').waitFor();
+      await expect.poll(() => page.getByTestId('workspace-cpu-bar').textContent()).toContain('8 cores / 16 cores');
+      await dismissToasts(page);
+      await shot(page, '10-workspace-bound');
+
+      // A namespace with quota and defaults, watched until Ready without reloading.
+      await page.getByTestId('workspace-namespaces').click();
+      await page.getByTestId('create-namespace').first().click();
+      await expect.poll(() => page.getByTestId('namespace-cluster').inputValue()).toBe('sim');
+      await page.getByTestId('namespace-name').fill('payments-dev');
+      await page.getByTestId('namespace-quota-cpu').fill('2');
+      await page.getByTestId('namespace-quota-memory').fill('4Gi');
+      await page.getByTestId('namespace-request-cpu').fill('100m');
+      await page.getByTestId('namespace-limit-cpu').fill('500m');
+      await page.getByTestId('namespace-request-memory').fill('128Mi');
+      await page.getByTestId('namespace-limit-memory').fill('512Mi');
+      expect(await page.getByTestId('namespace-left').textContent()).toContain('8 cores');
+      await shot(page, '11-namespace-create');
+      await page.evaluate(() => ((window as unknown as { e2eMarker: number }).e2eMarker = 42));
+      await page.getByTestId('namespace-submit').click();
+      const status = page.getByTestId('ns-status-payments-dev');
+      await status.waitFor();
+      await dismissToasts(page);
+      await shot(page, '12-namespace-submitted');
+      await expect.poll(() => status.getAttribute('data-status'), { timeout: 45_000 }).toBe('ready');
+      expect(await page.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker)).toBe(42); // no reload
+      await shot(page, '13-namespace-ready');
+
+      // The audit trail: filter, then open a record.
+      await page.getByTestId('nav-audit').click();
+      await page.getByTestId('audit-table').waitFor();
+      expect(await page.getByTestId('audit-row').count()).toBeGreaterThanOrEqual(5);
+      await shot(page, '14-audit');
+      await page.getByTestId('audit-outcome-filter').selectOption('rejected');
+      await page.getByTestId('audit-apply').click();
+      await expect.poll(async () => {
+        const outcomes = await page.getByTestId('audit-row').getByTestId('audit-outcome').allTextContents();
+        return outcomes.length > 0 && outcomes.every((o) => o.trim() === 'Rejected');
+      }).toBe(true);
+      await page.getByTestId('audit-outcome-filter').selectOption('');
+      await page.getByTestId('audit-module').selectOption('namespaces');
+      await page.getByTestId('audit-user').fill('admin');
+      await page.getByTestId('audit-apply').click();
+      await expect.poll(async () => (await page.getByTestId('audit-row').allTextContents()).every((r) => r.includes('Namespaces'))).toBe(true);
+      await shot(page, '15-audit-filtered');
+      await page.getByTestId('audit-row').first().click();
+      const drawer = page.getByTestId('audit-drawer');
+      await drawer.getByTestId('audit-command').waitFor();
+      expect(await drawer.getByTestId('audit-command').textContent()).toContain('payments-dev');
+      expect(await drawer.getByTestId('audit-event').count()).toBeGreaterThan(0);
+      await shot(page, '16-audit-detail');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('speaks Chinese to a zh-CN browser and switches language from the header', async () => {
+    const { context, page } = await newPage('zh-CN');
+    try {
+      await login(page);
+      expect(await page.locator('.login-card h1').textContent()).toBe('登录 Bosun');
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('clusters-table').waitFor();
+      expect(await page.getByTestId('nav-clusters').textContent()).toContain('集群管理');
+      expect(await page.getByTestId('nav-workspaces').textContent()).toContain('工作空间');
+      expect(await page.locator('.table th').first().textContent()).toBe('集群名称');
+      await shot(page, '17-zh-clusters');
+      await page.getByTestId('nav-namespaces').click();
+      await page.getByTestId('namespaces-table').waitFor();
+      expect(await page.getByTestId('ns-status-payments-dev').textContent()).toContain('就绪');
+      await shot(page, '18-zh-namespaces');
+
+      // The switch is remembered across reloads.
+      await page.getByTestId('language-switch').selectOption('en');
+      expect(await page.getByTestId('nav-namespaces').textContent()).toContain('Namespaces');
+      await page.reload();
+      await page.getByTestId('namespaces-table').waitFor();
+      expect(await page.getByTestId('nav-namespaces').textContent()).toContain('Namespaces');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { createTestDatabase } from '../support/postgres';
+import { openEventStore } from '../../eventstore/index';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+const t = await createTestDatabase('prof');
+const store = await openEventStore({ kind: 'postgres', url: t.url });
+const c = new pg.Client({ connectionString: t.url }); await c.connect();
+const md = { actor: { kind: 'system', id: 'b', name: 'b' }, commandId: 'x', correlationId: 'x', causationId: null, occurredAt: 'x', clientIp: null, schemaVersion: 1 };
+const mk = (i: number) => [{ s: `a-${i}-${Math.random()}`, x: 'any', e: [{ id: randomUUID(), type: 'T', data: { cpu: '1' }, metadata: md }] }, { s: `b-${i % 50}`, x: 'any', e: [{ id: randomUUID(), type: 'T', data: { cpu: '1' }, metadata: md }] }];
+const minOf = async (n: number, f: () => Promise<unknown>) => { let m = Infinity; for (let k = 0; k < n; k++) { const t0 = performance.now(); await f(); m = Math.min(m, performance.now() - t0); } return m.toFixed(3); };
+console.log('select 1 min', await minOf(300, () => c.query('select 1')));
+for (const size of [1, 8, 32, 128]) console.log('batch', size, 'min ms', await minOf(150, () => c.query('select * from event_store_append($1::jsonb)', [JSON.stringify(Array.from({ length: size }, (_, i) => mk(i)))])));
+console.log('insert 1 row autocommit min', await minOf(300, () => c.query(`insert into events(position, stream_id, revision, id, type, data, metadata) values ((select max(position)+1 from events), $1, 0, $2, 'T', '{}', '{}')`, [randomUUID(), randomUUID()])));
+console.log('readStream min', await minOf(300, () => store.readStream('b-1')));
+await c.end(); await store.close(); await t.drop();

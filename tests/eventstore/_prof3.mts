@@ -1,0 +1,18 @@
+import { createTestDatabase } from '../support/postgres';
+import { openEventStore } from '../../eventstore/index';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+const t = await createTestDatabase('prof');
+const store = await openEventStore({ kind: 'postgres', url: t.url });
+const c = new pg.Client({ connectionString: t.url }); await c.connect();
+const md = { actor: { kind: 'system', id: 'b', name: 'b' }, commandId: 'x', correlationId: 'x', causationId: null, occurredAt: 'x', clientIp: null, schemaVersion: 1 };
+const mk = (i: number, x: any = 'any') => [{ s: `a-${i}-${Math.random()}`, x, e: [{ id: randomUUID(), type: 'T', data: { cpu: '1' }, metadata: md }] }, { s: `b-${i % 50}`, x: 'any', e: [{ id: randomUUID(), type: 'T', data: { cpu: '1' }, metadata: md }] }];
+const minOf = async (n: number, f: () => Promise<unknown>) => { let m = Infinity; for (let k = 0; k < n; k++) { const t0 = performance.now(); await f(); m = Math.min(m, performance.now() - t0); } return m.toFixed(3); };
+for (let k = 0; k < 100; k++) await c.query('select * from event_store_append($1::jsonb)', [JSON.stringify(Array.from({ length: 32 }, (_, i) => mk(i)))]);
+console.log('select 1 min', await minOf(300, () => c.query('select 1')));
+console.log('batch 32 ok', await minOf(100, () => c.query('select * from event_store_append($1::jsonb)', [JSON.stringify(Array.from({ length: 32 }, (_, i) => mk(i)))])));
+console.log('batch 32 all fail', await minOf(100, () => c.query('select * from event_store_append($1::jsonb)', [JSON.stringify(Array.from({ length: 32 }, (_, i) => mk(i, 5)))])));
+console.log('batch 32 ok in txn no commit', await minOf(100, async () => { await c.query('begin'); await c.query('select * from event_store_append($1::jsonb)', [JSON.stringify(Array.from({ length: 32 }, (_, i) => mk(i)))]); await c.query('rollback'); }));
+const rows = Array.from({ length: 64 }, (_, i) => i);
+console.log('plain insert 64 rows', await minOf(100, () => c.query(`insert into events(position, stream_id, revision, id, type, data, metadata) select (select max(position) from events) + i + 1, 'x-' || gen_random_uuid(), 0, gen_random_uuid(), 'T', $1::jsonb, $2::jsonb from unnest($3::int[]) i`, [{ cpu: '1' }, md, rows])));
+await c.end(); await store.close(); await t.drop();

@@ -1,0 +1,133 @@
+/**
+ * kube-sim: a Kubernetes API server simulator speaking the real wire protocol over HTTP(S).
+ *
+ *   const sim = await startKubeSim();            // HTTPS, self-signed CA in the kubeconfig
+ *   const kc = new KubeConfig(); kc.loadFromString(sim.kubeconfig);
+ *   ...
+ *   await sim.stop();
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAdmissionPlugins } from './admission/index';
+import { bootstrapRbacObjects, createAuthenticator, createAuthorizer, defaultUsers, type SimUser } from './auth/index';
+import { startControllers } from './controllers/index';
+import './controllers/gc';
+import './controllers/namespace';
+import './controllers/crd';
+import { createFaults, type FaultOptions } from './faults';
+import { buildKubeconfig } from './kubeconfig';
+import { ObjectStore } from './objects';
+import { Registry } from './registry';
+import { KubeSimServer } from './server';
+import { generateServingCert } from './tls';
+
+export type { SimUser } from './auth/index';
+export { ObjectStore } from './objects';
+export { registerController } from './controllers/index';
+export { registerSubresource } from './subresources';
+
+export interface KubeSimOptions {
+  /** 0 / undefined = a free port */
+  port?: number;
+  host?: string;
+  /** HTTPS with a generated self-signed certificate (default true); false = plain HTTP. */
+  tls?: boolean;
+  /** Bearer-token users (default: admin in system:masters, alice). */
+  users?: SimUser[];
+  /** Fault injection (placeholder for part 2). */
+  faults?: FaultOptions;
+  /** Watch events retained per resource for watches/continue tokens (default 10,000). */
+  watchWindow?: number;
+  /** Interval of watch BOOKMARK events (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** Controllers to run (default: all registered). */
+  controllers?: string[];
+}
+
+export interface KubeSim {
+  url: string;
+  /** kubeconfig YAML for the first user (the admin by default). */
+  kubeconfig: string;
+  kubeconfigFor(userName: string): string;
+  /** CA certificate PEM (undefined with tls: false). */
+  caPem?: string;
+  users: SimUser[];
+  /** In-process object API (controllers, fixtures, part 2). */
+  store: ObjectStore;
+  stop(): Promise<void>;
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
+  const useTls = opts.tls ?? true;
+  const host = opts.host ?? '127.0.0.1';
+  const users = opts.users ?? defaultUsers;
+  const registry = new Registry();
+  const store = new ObjectStore(registry, createAdmissionPlugins(), opts.watchWindow ?? 10_000);
+  const cert = useTls ? await generateServingCert(['localhost', '127.0.0.1', '::1', ...(host !== '127.0.0.1' ? [host] : [])]) : undefined;
+
+  const stopControllers = startControllers({ store, registry, caCert: cert?.ca }, opts.controllers);
+  seed(store);
+
+  let address = '';
+  const app = new KubeSimServer({
+    store,
+    authenticator: createAuthenticator(users),
+    authorizer: createAuthorizer(),
+    watch: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, defaultTimeoutSeconds: 1800, maxBufferedBytes: 64 * 1024 * 1024 },
+    faults: createFaults(opts.faults),
+    address: () => address,
+  });
+  const server = cert ? https.createServer({ cert: cert.cert, key: cert.key }, app.handle) : http.createServer(app.handle);
+  server.on('upgrade', app.handleUpgrade);
+  server.keepAliveTimeout = 60_000;
+  const sockets = new Set<import('node:net').Socket>();
+  server.on(cert ? 'secureConnection' : 'connection', (s: import('node:net').Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+  const url = `${useTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const kubeconfigFor = (userName: string) => {
+    if (!users.some((u) => u.name === userName)) throw new Error(`kube-sim: unknown user ${userName}`);
+    return buildKubeconfig({ server: url, caPem: cert?.ca, users, currentUser: userName });
+  };
+
+  return {
+    url,
+    kubeconfig: kubeconfigFor(users[0].name),
+    kubeconfigFor,
+    caPem: cert?.ca,
+    users,
+    store,
+    async stop() {
+      stopControllers();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        (server as any).closeAllConnections?.();
+      });
+    },
+  };
+}
+
+/** What a fresh cluster has: system namespaces, the kubernetes Service, bootstrap RBAC. */
+function seed(store: ObjectStore) {
+  for (const ns of SYSTEM_NAMESPACES) store.create('', 'namespaces', '', { metadata: { name: ns } });
+  for (const o of bootstrapRbacObjects()) {
+    const resource = o.kind === 'ClusterRole' ? 'clusterroles' : o.kind === 'ClusterRoleBinding' ? 'clusterrolebindings' : o.kind === 'Role' ? 'roles' : 'rolebindings';
+    store.create('rbac.authorization.k8s.io', resource, o.metadata.namespace ?? '', o);
+  }
+  store.create('', 'services', 'default', {
+    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], clusterIP: store.allocateClusterIP(), type: 'ClusterIP', sessionAffinity: 'None' },
+  });
+}

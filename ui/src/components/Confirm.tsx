@@ -1,0 +1,44 @@
+import type { Action } from '../lib/action';
+import { t } from '../i18n';
+import { Dialog } from './Dialog';
+import { FormError } from './Field';
+
+/** Asks before a destructive command; a refusal from the server stays visible in the dialog. */
+export function ConfirmDialog(props: {
+  title: string;
+  body: string;
+  confirmLabel: string;
+  action: Action<[]>;
+  onClose: () => void;
+  onDone: () => void;
+  testid?: string;
+}) {
+  return (
+    <Dialog
+      title={props.title}
+      onClose={props.onClose}
+      testid={props.testid ?? 'confirm-dialog'}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={() => props.onClose()}>
+            {t('common.cancel')}
+          </button>
+          <button
+            type="button"
+            class="btn btn-danger"
+            disabled={props.action.pending()}
+            data-testid="confirm-submit"
+            onClick={async () => {
+              if (await props.action.run()) props.onDone();
+            }}
+          >
+            {props.action.pending() ? t('common.saving') : props.confirmLabel}
+          </button>
+        </>
+      }
+    >
+      <p class="confirm-body">{props.body}</p>
+      <FormError error={props.action.error()} />
+    </Dialog>
+  );
+}

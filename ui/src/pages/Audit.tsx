@@ -1,0 +1,251 @@
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { Badge } from '../components/Badge';
+import { Drawer } from '../components/Dialog';
+import { Empty, LoadError, Loading } from '../components/States';
+import { t, type MessageKey } from '../i18n';
+import { api, toApiError, type AuditFilter, type AuditRecordDto } from '../lib/api';
+import { fmtTime } from '../lib/display';
+import { json, localInputToIso } from '../lib/format';
+import { createQuery } from '../lib/query';
+import { toast } from '../lib/toast';
+
+const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'apps', 'workloads', 'system'] as const;
+const PAGE = 50;
+
+const moduleLabel = (m: string) => ((MODULES as readonly string[]).includes(m) ? t(`audit.module.${m}` as MessageKey) : m);
+const targetLabel = (target: AuditRecordDto['target']) => `${target.kind}/${target.id}`;
+
+function OutcomeBadge(props: { outcome: string }) {
+  return (
+    <Badge tone={props.outcome === 'accepted' ? 'ok' : 'bad'} testid="audit-outcome">
+      {props.outcome === 'accepted' ? t('audit.outcome.accepted') : props.outcome === 'rejected' ? t('audit.outcome.rejected') : props.outcome}
+    </Badge>
+  );
+}
+
+export function AuditPage() {
+  // Draft filter values in the form; `applied` is what the table shows.
+  const [from, setFrom] = createSignal('');
+  const [to, setTo] = createSignal('');
+  const [module, setModule] = createSignal('');
+  const [user, setUser] = createSignal('');
+  const [outcome, setOutcome] = createSignal<'' | 'accepted' | 'rejected'>('');
+  const [applied, setApplied] = createSignal<AuditFilter>({});
+
+  const apply = (e?: SubmitEvent) => {
+    e?.preventDefault();
+    setApplied({
+      ...(localInputToIso(from()) ? { from: localInputToIso(from()) } : {}),
+      ...(localInputToIso(to()) ? { to: localInputToIso(to()) } : {}),
+      ...(module() ? { module: module() } : {}),
+      ...(user().trim() ? { user: user().trim() } : {}),
+      ...(outcome() ? { outcome: outcome() as 'accepted' | 'rejected' } : {}),
+    });
+  };
+  const reset = () => {
+    setFrom('');
+    setTo('');
+    setModule('');
+    setUser('');
+    setOutcome('');
+    setApplied({});
+  };
+
+  // The first page follows filters and live changes; "load more" appends older pages.
+  const first = createQuery(applied, (filter) => api.audit.list.query({ ...filter, limit: PAGE }));
+  const [more, setMore] = createSignal<AuditRecordDto[]>([]);
+  const [cursor, setCursor] = createSignal<string | null>(null);
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  createEffect(on(applied, () => (setMore([]), setCursor(null))));
+  createEffect(
+    on(first.data, (page) => {
+      if (page && more().length === 0) setCursor(page.nextCursor);
+    }),
+  );
+  const items = () => {
+    const seen = new Set<string>();
+    return [...(first.data()?.items ?? []), ...more()].filter((r) => !seen.has(r.commandId) && (seen.add(r.commandId), true));
+  };
+  const loadMore = async () => {
+    const c = cursor();
+    if (!c) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.audit.list.query({ ...applied(), cursor: c, limit: PAGE });
+      setMore((list) => [...list, ...page.items]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      toast.error(t('toast.error'), toApiError(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const [selected, setSelected] = createSignal<string | null>(null);
+
+  return (
+    <div class="page">
+      <div class="page-head">
+        <div>
+          <h1>{t('audit.title')}</h1>
+          <p class="muted">{t('audit.subtitle')}</p>
+        </div>
+      </div>
+
+      <form class="toolbar" onSubmit={apply} data-testid="audit-filters">
+        <label class="filter">
+          <span>{t('audit.from')}</span>
+          <input type="datetime-local" value={from()} onInput={(e) => setFrom(e.currentTarget.value)} data-testid="audit-from" />
+        </label>
+        <label class="filter">
+          <span>{t('audit.to')}</span>
+          <input type="datetime-local" value={to()} onInput={(e) => setTo(e.currentTarget.value)} data-testid="audit-to" />
+        </label>
+        <label class="filter">
+          <span>{t('audit.module')}</span>
+          <select value={module()} onChange={(e) => setModule(e.currentTarget.value)} data-testid="audit-module">
+            <option value="">{t('common.all')}</option>
+            <For each={MODULES}>{(m) => <option value={m}>{moduleLabel(m)}</option>}</For>
+          </select>
+        </label>
+        <label class="filter">
+          <span>{t('audit.user')}</span>
+          <input value={user()} placeholder={t('audit.userPlaceholder')} onInput={(e) => setUser(e.currentTarget.value)} data-testid="audit-user" />
+        </label>
+        <label class="filter">
+          <span>{t('audit.outcome')}</span>
+          <select value={outcome()} onChange={(e) => setOutcome(e.currentTarget.value as '' | 'accepted' | 'rejected')} data-testid="audit-outcome-filter">
+            <option value="">{t('common.all')}</option>
+            <option value="accepted">{t('audit.outcome.accepted')}</option>
+            <option value="rejected">{t('audit.outcome.rejected')}</option>
+          </select>
+        </label>
+        <div class="filter-buttons">
+          <button type="submit" class="btn btn-primary" data-testid="audit-apply">
+            {t('audit.apply')}
+          </button>
+          <button type="button" class="btn" onClick={reset} data-testid="audit-reset">
+            {t('audit.reset')}
+          </button>
+        </div>
+      </form>
+
+      <Show when={!first.error() || first.data()} fallback={<LoadError error={first.error()} retry={first.refetch} />}>
+        <Show when={!first.initialLoading()} fallback={<Loading />}>
+          <Show when={items().length} fallback={<Empty title={t('audit.empty')} hint={t('audit.emptyHint')} testid="audit-empty" />}>
+            <div class="table-wrap">
+              <table class="table table-dense" data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th>{t('audit.col.time')}</th>
+                    <th>{t('audit.col.user')}</th>
+                    <th>{t('audit.col.action')}</th>
+                    <th>{t('audit.col.module')}</th>
+                    <th>{t('audit.col.target')}</th>
+                    <th>{t('audit.col.outcome')}</th>
+                    <th>{t('audit.col.clientIp')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={items()}>
+                    {(r) => (
+                      <tr class="clickable" classList={{ selected: selected() === r.commandId }} data-testid="audit-row" data-command-id={r.commandId} onClick={() => setSelected(r.commandId)}>
+                        <td class="nowrap">{fmtTime(r.occurredAt)}</td>
+                        <td>{r.actor.name}</td>
+                        <td class="mono">{r.action}</td>
+                        <td>{moduleLabel(r.module)}</td>
+                        <td class="mono audit-target" title={targetLabel(r.target)}>{targetLabel(r.target)}</td>
+                        <td>
+                          <OutcomeBadge outcome={r.outcome} />
+                          <Show when={r.outcome === 'rejected' && r.message}>
+                            <div class="status-reason audit-reason" title={r.message ?? undefined}>{r.message}</div>
+                          </Show>
+                        </td>
+                        <td class="mono">{r.clientIp || '—'}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+            <div class="load-more">
+              <Show when={cursor()} fallback={<span class="muted small">{t('audit.end')}</span>}>
+                <button type="button" class="btn" disabled={loadingMore()} onClick={() => void loadMore()} data-testid="audit-load-more">
+                  {loadingMore() ? t('common.loading') : t('audit.loadMore')}
+                </button>
+              </Show>
+            </div>
+          </Show>
+        </Show>
+      </Show>
+
+      <Show when={selected()}>{(id) => <AuditDrawer commandId={id()} onClose={() => setSelected(null)} />}</Show>
+    </div>
+  );
+}
+
+function AuditDrawer(props: { commandId: string; onClose: () => void }) {
+  const record = createQuery(() => ({ commandId: props.commandId }), (input) => api.audit.get.query(input));
+  return (
+    <Drawer title={t('audit.detail')} onClose={props.onClose} testid="audit-drawer">
+      <Show when={!record.error()} fallback={<LoadError error={record.error()} retry={record.refetch} />}>
+        <Show when={record.data()} fallback={<Loading />}>
+          {(r) => (
+            <>
+              <dl class="props props-wide">
+                <dt>{t('audit.commandId')}</dt>
+                <dd class="mono">{r().commandId}</dd>
+                <dt>{t('audit.col.time')}</dt>
+                <dd>{fmtTime(r().occurredAt)}</dd>
+                <dt>{t('audit.actor')}</dt>
+                <dd>
+                  {r().actor.name} <span class="muted mono">({r().actor.kind}:{r().actor.id})</span>
+                </dd>
+                <dt>{t('audit.col.clientIp')}</dt>
+                <dd class="mono">{r().clientIp || '—'}</dd>
+                <dt>{t('audit.col.action')}</dt>
+                <dd class="mono">{r().action}</dd>
+                <dt>{t('audit.col.module')}</dt>
+                <dd>{moduleLabel(r().module)}</dd>
+                <dt>{t('audit.col.target')}</dt>
+                <dd class="mono">{targetLabel(r().target)}</dd>
+                <dt>{t('audit.col.outcome')}</dt>
+                <dd>
+                  <OutcomeBadge outcome={r().outcome} />
+                </dd>
+                <Show when={r().code}>
+                  <dt>{t('audit.code')}</dt>
+                  <dd class="mono">{r().code}</dd>
+                </Show>
+                <Show when={r().message}>
+                  <dt>{t('audit.message')}</dt>
+                  <dd data-testid="audit-message">{r().message}</dd>
+                </Show>
+              </dl>
+              <h3 class="drawer-h">{t('audit.command')}</h3>
+              <pre class="json" data-testid="audit-command">
+                {json(r().command)}
+              </pre>
+              <h3 class="drawer-h">{t('audit.events', { n: r().events.length })}</h3>
+              <Show when={r().events.length} fallback={<p class="muted small">{t('audit.noEvents')}</p>}>
+                <For each={r().events}>
+                  {(ev) => (
+                    <div class="event" data-testid="audit-event">
+                      <div class="event-head">
+                        <span class="mono strong">{ev.type}</span>
+                        <span class="muted small mono">
+                          {t('audit.stream')} {ev.streamId} · {t('audit.position')} {ev.position}
+                        </span>
+                      </div>
+                      <pre class="json">{json(ev.data)}</pre>
+                    </div>
+                  )}
+                </For>
+              </Show>
+            </>
+          )}
+        </Show>
+      </Show>
+    </Drawer>
+  );
+}

@@ -1,0 +1,208 @@
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { Bar } from '../components/Bar';
+import { ConfirmDialog } from '../components/Confirm';
+import { Field, FormError } from '../components/Field';
+import { Empty, LoadError, Loading } from '../components/States';
+import { t } from '../i18n';
+import { createAction } from '../lib/action';
+import { api, command, fresh } from '../lib/api';
+import { fmtCpu, fmtMemory, fmtTime } from '../lib/display';
+import { createQuery } from '../lib/query';
+import { href, navigate } from '../lib/router';
+import { clusterStatusBadge } from './Clusters';
+import { NamespaceStatus } from './Namespaces';
+
+export function ClusterDetailPage(props: { params: Record<string, string> }) {
+  const id = () => props.params.id;
+  const cluster = createQuery(() => ({ id: id() }), (input) => api.clusters.get.query({ ...input, ...fresh() }));
+  const namespaces = createQuery(() => ({ clusterId: id() }), (input) => api.namespaces.list.query({ ...input, ...fresh() }));
+
+  const [cpuRatio, setCpuRatio] = createSignal('1');
+  const [memoryRatio, setMemoryRatio] = createSignal('1');
+  const [dirty, setDirty] = createSignal(false);
+  // Prefill the form from the server until the user edits it.
+  createEffect(
+    on(cluster.data, (c) => {
+      if (c && !dirty()) {
+        setCpuRatio(String(c.cpuRatio));
+        setMemoryRatio(String(c.memoryRatio));
+      }
+    }),
+  );
+
+  const overcommit = createAction(
+    () => command((commandId) => api.clusters.setOvercommit.mutate({ commandId, clusterId: id(), cpuRatio: Number(cpuRatio()), memoryRatio: Number(memoryRatio()) })),
+    { success: () => t('cluster.overcommitSaved'), fields: ['cpuRatio', 'memoryRatio'] },
+  );
+  const refresh = createAction(() => command((commandId) => api.clusters.refresh.mutate({ commandId, clusterId: id() })), { success: () => t('cluster.refreshed') });
+  const remove = createAction(() => command((commandId) => api.clusters.remove.mutate({ commandId, clusterId: id() })), {
+    success: () => t('cluster.removed', { name: id() }),
+  });
+  const [confirmRemove, setConfirmRemove] = createSignal(false);
+
+  const preview = () => {
+    const c = cluster.data();
+    const cr = Number(cpuRatio());
+    const mr = Number(memoryRatio());
+    if (!c || !Number.isFinite(cr) || !Number.isFinite(mr)) return '';
+    return t('cluster.preview', { cpu: fmtCpu(Math.floor(c.allocatableCpuMillis * cr)), memory: fmtMemory(Math.floor(c.allocatableMemoryBytes * mr)) });
+  };
+
+  return (
+    <div class="page">
+      <nav class="crumbs">
+        <a href={href('/clusters')}>{t('cluster.back')}</a>
+        <span>/</span>
+        <span>{id()}</span>
+      </nav>
+      <Show when={!cluster.error() || cluster.data()} fallback={<LoadError error={cluster.error()} retry={cluster.refetch} />}>
+        <Show when={cluster.data()} fallback={<Loading />}>
+          {(c) => (
+            <>
+              <div class="page-head">
+                <div class="title-line">
+                  <h1 data-testid="cluster-title">{c().displayName || c().id}</h1>
+                  {clusterStatusBadge(c().status)}
+                </div>
+                <div class="page-actions">
+                  <button type="button" class="btn" disabled={refresh.pending()} onClick={() => void refresh.run()} data-testid="cluster-refresh">
+                    ↻ {t('cluster.refresh')}
+                  </button>
+                  <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setConfirmRemove(true))} data-testid="cluster-remove">
+                    {t('cluster.remove')}
+                  </button>
+                </div>
+              </div>
+
+              <div class="cards">
+                <section class="card">
+                  <h3>{t('cluster.overview')}</h3>
+                  <dl class="props">
+                    <dt>{t('cluster.server')}</dt>
+                    <dd class="mono">{c().server}</dd>
+                    <dt>{t('cluster.context')}</dt>
+                    <dd class="mono">{c().contextName}</dd>
+                    <dt>{t('cluster.version')}</dt>
+                    <dd class="mono" data-testid="detail-version">{c().kubernetesVersion || '—'}</dd>
+                    <dt>{t('cluster.nodes')}</dt>
+                    <dd data-testid="detail-nodes">{c().nodeCount}</dd>
+                    <dt>{t('cluster.registeredAt')}</dt>
+                    <dd>{fmtTime(c().registeredAt)}</dd>
+                  </dl>
+                </section>
+                <section class="card">
+                  <h3>{t('cluster.capacity')}</h3>
+                  <dl class="props">
+                    <dt>{t('cluster.allocatable')}</dt>
+                    <dd data-testid="detail-allocatable">
+                      {fmtCpu(c().allocatableCpuMillis)} · {fmtMemory(c().allocatableMemoryBytes)}
+                    </dd>
+                    <dt>{t('cluster.bindable')}</dt>
+                    <dd data-testid="detail-bindable">
+                      {fmtCpu(c().bindableCpuMillis)} · {fmtMemory(c().bindableMemoryBytes)}
+                    </dd>
+                  </dl>
+                  <div class="meter">
+                    <span class="meter-label">{t('common.cpu')}</span>
+                    <Bar used={c().boundCpuMillis} total={c().bindableCpuMillis} label={t('common.of', { used: fmtCpu(c().boundCpuMillis), total: fmtCpu(c().bindableCpuMillis) })} />
+                  </div>
+                  <div class="meter">
+                    <span class="meter-label">{t('common.memory')}</span>
+                    <Bar
+                      used={c().boundMemoryBytes}
+                      total={c().bindableMemoryBytes}
+                      label={t('common.of', { used: fmtMemory(c().boundMemoryBytes), total: fmtMemory(c().bindableMemoryBytes) })}
+                    />
+                  </div>
+                </section>
+                <section class="card">
+                  <h3>{t('cluster.overcommit')}</h3>
+                  <form
+                    class="form"
+                    data-testid="overcommit-form"
+                    onSubmit={async (e) => {
+                      e.preventDefault();
+                      if (await overcommit.run()) setDirty(false);
+                    }}
+                  >
+                    <div class="grid-2">
+                      <Field label={t('cluster.cpuRatio')} error={overcommit.fieldError('cpuRatio')}>
+                        <input type="number" min="1" step="0.1" value={cpuRatio()} onInput={(e) => (setDirty(true), setCpuRatio(e.currentTarget.value))} data-testid="cpu-ratio" />
+                      </Field>
+                      <Field label={t('cluster.memoryRatio')} error={overcommit.fieldError('memoryRatio')}>
+                        <input
+                          type="number"
+                          min="1"
+                          step="0.1"
+                          value={memoryRatio()}
+                          onInput={(e) => (setDirty(true), setMemoryRatio(e.currentTarget.value))}
+                          data-testid="memory-ratio"
+                        />
+                      </Field>
+                    </div>
+                    <p class="muted small">{dirty() ? preview() : t('cluster.overcommitHint')}</p>
+                    <FormError error={overcommit.formError()} />
+                    <div>
+                      <button type="submit" class="btn btn-primary" disabled={overcommit.pending()} data-testid="overcommit-save">
+                        {overcommit.pending() ? t('common.saving') : t('common.save')}
+                      </button>
+                    </div>
+                  </form>
+                </section>
+              </div>
+
+              <section class="section">
+                <h2>{t('cluster.namespaces')}</h2>
+                <Show when={namespaces.data()} fallback={<Loading />}>
+                  <Show when={namespaces.data()!.length} fallback={<Empty title={t('namespaces.empty')} />}>
+                    <div class="table-wrap">
+                      <table class="table">
+                        <thead>
+                          <tr>
+                            <th>{t('namespaces.col.name')}</th>
+                            <th>{t('namespaces.col.workspace')}</th>
+                            <th>{t('namespaces.col.status')}</th>
+                            <th class="num">{t('namespaces.col.quota')}</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          <For each={namespaces.data()}>
+                            {(n) => (
+                              <tr>
+                                <td class="mono strong">{n.name}</td>
+                                <td>
+                                  <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
+                                </td>
+                                <td>
+                                  <NamespaceStatus ns={n} />
+                                </td>
+                                <td class="num">
+                                  {fmtCpu(n.quotaCpuMillis)} / {fmtMemory(n.quotaMemoryBytes)}
+                                </td>
+                              </tr>
+                            )}
+                          </For>
+                        </tbody>
+                      </table>
+                    </div>
+                  </Show>
+                </Show>
+              </section>
+            </>
+          )}
+        </Show>
+      </Show>
+
+      <Show when={confirmRemove()}>
+        <ConfirmDialog
+          title={t('cluster.removeTitle', { name: id() })}
+          body={t('cluster.removeBody')}
+          confirmLabel={t('common.remove')}
+          action={remove}
+          onClose={() => setConfirmRemove(false)}
+          onDone={() => navigate('/clusters')}
+        />
+      </Show>
+    </div>
+  );
+}
