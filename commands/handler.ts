@@ -136,8 +136,16 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
         decision = definition.decide(command, states);
       } catch (error) {
         if (!options.isDomainError(error)) throw error;
+        // A concurrent submission of the same command may have just decided it: its outcome wins.
+        if (attempt > 1) {
+          const outcome = await recordedOutcome(context.commandId);
+          if (outcome) return outcome;
+        }
         // Bad input writes nothing; a refusal of well-formed input is audited as an attempt.
-        if (error.code !== 'invalid') await recordRejection(error);
+        if (error.code !== 'invalid' && !(await recordRejection(error))) {
+          const outcome = await recordedOutcome(context.commandId);
+          if (outcome) return outcome;
+        }
         throw error;
       }
 
@@ -181,7 +189,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     }
     throw new TooMuchContentionError(definition.type, maxAttempts);
 
-    async function recordRejection(error: Error & { code: string; field?: string; details?: Record<string, unknown> }) {
+    /** Records the refusal; false when an outcome for this commandId was already recorded. */
+    async function recordRejection(error: Error & { code: string; field?: string; details?: Record<string, unknown> }): Promise<boolean> {
       const rejected: CommandRejectedData = {
         ...auditBase,
         code: error.code,
@@ -195,8 +204,10 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
           [{ id: randomUUID(), type: 'CommandRejected', data: stripUndefined(rejected), metadata }],
           { expectedRevision: 'no_stream' },
         );
+        return true;
       } catch (appendError) {
         if (!(appendError instanceof WrongExpectedRevisionError)) throw appendError;
+        return false; // another submission of this command recorded its outcome first
       }
     }
   };

@@ -15,7 +15,7 @@ import {
   type RequestContext,
   type ResponseContext,
   type User,
-} from './k8s';
+} from '@kubernetes/client-node';
 import type { ClusterCredentials, ResolvedKubeconfig } from './kubeconfig';
 
 /**

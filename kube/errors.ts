@@ -1,4 +1,4 @@
-import { ApiException } from './k8s';
+import { ApiException } from '@kubernetes/client-node';
 import type { ClusterCredentials } from './kubeconfig';
 
 /**

@@ -1,4 +1,4 @@
-import type { V1Node } from './k8s';
+import type { V1Node } from '@kubernetes/client-node';
 import { parseCpu, parseMemory } from '../domain/quantity';
 import { DEFAULT_TIMEOUT_MS, createClusterClient } from './client';
 import { ClusterProbeError, classifyClusterError } from './errors';

@@ -418,6 +418,8 @@ export class ProjectionRunner {
 
   private async applyLoop(): Promise<void> {
     while (!this.stopping) {
+      // Let the subscription hand over the rest of the page it holds before cutting a batch.
+      await new Promise<void>((r) => setImmediate(r));
       const batch = this.buffer.splice(0, this.batchSize);
       if (this.buffer.length < this.bufferSize) this.wakePump?.();
       const due = [...this.states.values()].some((s) => this.eligible(s) && s.position < this.front);

@@ -5,10 +5,12 @@
  */
 import {
   ApiException,
+  HttpMethod,
   KubernetesObjectApi,
   PatchStrategy,
   type KubeConfig,
   type KubernetesObject,
+  type ResponseContext,
 } from '@kubernetes/client-node';
 import { makeConfiguration } from '../../kube/client';
 import { classifyClusterError } from '../../kube/errors';
@@ -44,12 +46,40 @@ export interface ClusterClientOptions {
   pageSize?: number;
 }
 
+/**
+ * KubernetesObjectApi speaking plain Kubernetes JSON.
+ *
+ * client-node 2.x's `patch(spec, pretty, dryRun, fieldManager, force, PatchStrategy.ServerSideApply)`
+ * sets the right Content-Type, but runs the body through its typed ObjectSerializer, which only
+ * knows TypeScript property names: a LimitRange's `default` (the model's `_default`) is silently
+ * dropped, and so is any field the model lacks. Responses are likewise turned into model classes
+ * (`_default`, `_continue`, Dates). So the apply body is sent as the JSON we built and responses are
+ * returned as parsed JSON; discovery, URL building, auth, TLS and timeouts stay client-node's.
+ */
 class ObjectApi extends KubernetesObjectApi {
   static create(kc: KubeConfig, timeoutMs: number): ObjectApi {
     // makeConfiguration puts a deadline on every HTTP call, discovery included.
     const api = new ObjectApi(makeConfiguration(kc, { timeoutMs }));
     api.setDefaultNamespace(kc);
     return api;
+  }
+
+  async applyJson<T extends KubernetesObject>(object: T, fieldManager: string): Promise<T> {
+    // specUriPath fills in defaults (apiVersion, namespace) on what it is given: hand it a copy.
+    const path = await this.specUriPath(structuredClone(object), 'patch');
+    const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply); // JSON is valid YAML
+    ctx.setQueryParam('fieldManager', fieldManager);
+    ctx.setQueryParam('force', 'true');
+    ctx.setBody(JSON.stringify(object));
+    return this.requestPromise<T>(ctx);
+  }
+
+  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
+    const text = await response.body.text();
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return (text ? JSON.parse(text) : {}) as T;
+    throw new ApiException(response.httpStatusCode, 'Unsuccessful HTTP Request', text, response.headers);
   }
 }
 
@@ -95,8 +125,7 @@ export function clusterClient(kc: KubeConfig, opts: ClusterClientOptions): Clust
   return {
     async apply(object) {
       try {
-        // client-node mutates the spec it is given (defaults apiVersion/namespace): hand it a copy.
-        return await api.patch(structuredClone(object), undefined, undefined, opts.fieldManager, true, PatchStrategy.ServerSideApply);
+        return await api.applyJson(object, opts.fieldManager);
       } catch (err) {
         return fail(`apply ${what(object as ObjectRef)}`, err);
       }
@@ -129,7 +158,8 @@ export function clusterClient(kc: KubeConfig, opts: ClusterClientOptions): Clust
           return fail(`list ${kind}${listOpts.namespace ? ` in ${listOpts.namespace}` : ''}`, err);
         }
         items.push(...page.items);
-        token = page.metadata?._continue || undefined;
+        // Plain JSON (see ObjectApi): the token is `continue`, not the model's `_continue`.
+        token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
       } while (token);
       return items;
     },

@@ -1,22 +1,22 @@
 /**
  * The web UI end to end, in a real browser (Debian's Chromium through playwright-core) against
- * Bosun and kube-sim over the wire. Screenshots of every step go to tests/e2e/screenshots/.
- *
- * BOSUN_E2E_TARGET=mock runs the same walk against tests/e2e/mock-bosun.ts (UI work without the
- * event store, projections and reconcilers); the default is the real Bosun (app/bosun.ts).
+ * Bosun (in-process, PGlite) and kube-sim over the wire. Screenshots of every step go to
+ * tests/e2e/screenshots/ (1280×800); look at them after a UI change.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBosun } from '../../app/bosun';
 import { startKubeSim, type KubeSim } from '../kube-sim';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shots = join(root, 'tests/e2e/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const target = process.env.BOSUN_E2E_TARGET ?? (existsSync(join(root, 'app/bosun.ts')) ? 'real' : 'mock');
+const ADMIN_PASSWORD = 'e2e-Admin-Passw0rd';
 const VIEWPORT = { width: 1280, height: 800 };
 
 /** A kubeconfig the server must refuse, naming the offending field (exec plugins are not allowed). */
@@ -42,6 +42,7 @@ let sim: KubeSim | undefined;
 let bosun: { url: string; adminPassword: string; stop(): Promise<void> };
 let kubeconfig: string;
 let browser: Browser;
+const cleanup: (() => void)[] = [];
 
 // ------------------------------------------------------------------ setup
 
@@ -84,36 +85,13 @@ function addNodes(k: KubeSim) {
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   buildUiIfStale();
-  if (target === 'mock') {
-    const { startMockBosun } = await import('./mock-bosun');
-    const mock = await startMockBosun();
-    bosun = { url: mock.url, adminPassword: 'admin', stop: mock.stop };
-    kubeconfig = `apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster:
-    server: https://127.0.0.1:6443
-    insecure-skip-tls-verify: true
-users:
-- name: admin
-  user:
-    token: sim-admin-token
-contexts:
-- name: sim-admin
-  context: {cluster: sim, user: admin}
-current-context: sim-admin
-`;
-  } else {
-    sim = await startKubeSim();
-    addNodes(sim);
-    kubeconfig = sim.kubeconfig;
-    const bosunModule = '../../app/bosun';
-    const { startBosun } = (await import(/* @vite-ignore */ bosunModule)) as {
-      startBosun(opts: { port?: number; adminPassword?: string }): Promise<{ url: string; adminPassword: string; stop(): Promise<void> }>;
-    };
-    bosun = await startBosun({ port: 0, adminPassword: 'e2e-admin-Passw0rd' });
-  }
+  sim = await startKubeSim();
+  addNodes(sim);
+  kubeconfig = sim.kubeconfig;
+  const dataDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const running = await startBosun({ config: { dataDir, port: 0, adminPassword: ADMIN_PASSWORD }, logger: false });
+  bosun = { url: running.url, adminPassword: running.adminPassword ?? ADMIN_PASSWORD, stop: () => running.stop() };
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -124,6 +102,7 @@ afterAll(async () => {
   await browser?.close();
   await bosun?.stop();
   await sim?.stop();
+  for (const c of cleanup) c();
 });
 
 // ------------------------------------------------------------------ helpers
@@ -152,7 +131,7 @@ async function dismissToasts(page: Page) {
 
 // ------------------------------------------------------------------ the walk
 
-describe(`Bosun web UI (${target})`, () => {
+describe('Bosun web UI', () => {
   it('lets a platform admin register a cluster, carve it up and audit it', async () => {
     const { context, page } = await newPage('en-US');
     try {

@@ -23,6 +23,9 @@ export type EventListener = (ev: StoredEvent) => void;
 
 class Bucket {
   objects = new Map<string, Map<string, any>>();
+  /** sorted names per namespace, invalidated when names are added or removed */
+  sorted = new Map<string, string[]>();
+  sortedNamespaces: string[] | undefined;
   count = 0;
   events: StoredEvent[] = [];
   head = 0; // index of the oldest event in the ring once full
@@ -119,11 +122,15 @@ export class Storage {
     const b = this.buckets.get(key);
     if (!b) return [];
     const out: any[] = [];
-    const nss = namespace === undefined ? [...b.objects.keys()].sort() : [namespace];
+    const nss = namespace === undefined ? (b.sortedNamespaces ??= [...b.objects.keys()].sort()) : [namespace];
     for (const ns of nss) {
       const m = b.objects.get(ns);
       if (!m) continue;
-      const names = [...m.keys()].sort();
+      let names = b.sorted.get(ns);
+      if (!names) {
+        names = [...m.keys()].sort();
+        b.sorted.set(ns, names);
+      }
       for (const n of names) out.push(m.get(n));
     }
     return out;
@@ -150,12 +157,16 @@ export class Storage {
     if (!m) {
       m = new Map();
       b.objects.set(ns, m);
+      b.sortedNamespaces = undefined;
     }
     const prev = m.get(name);
     obj.metadata.resourceVersion = String(this.nextResourceVersion());
     deepFreeze(obj);
     m.set(name, obj);
-    if (!prev) b.count++;
+    if (!prev) {
+      b.count++;
+      b.sorted.delete(ns);
+    }
     this.index(key, obj, prev);
     this.emit(b, { type, object: obj, rv: this.rv, prev });
     return obj;
@@ -168,7 +179,11 @@ export class Storage {
     const prev = m?.get(name);
     if (!b || !m || !prev) return undefined;
     m.delete(name);
-    if (m.size === 0) b.objects.delete(namespace);
+    b.sorted.delete(namespace);
+    if (m.size === 0) {
+      b.objects.delete(namespace);
+      b.sortedNamespaces = undefined;
+    }
     b.count--;
     const rv = this.nextResourceVersion();
     const last = deepFreeze({ ...prev, metadata: { ...prev.metadata, resourceVersion: String(rv) } });

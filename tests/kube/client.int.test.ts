@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiException, CoreV1Api, setHeaderOptions } from '../../kube/k8s';
+import { ApiException, CoreV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { KubeTimeoutError, createClusterClient, makeApiClient, makeKubeConfig, withTimeout } from '../../kube/client';
 import type { ResolvedKubeconfig } from '../../kube/kubeconfig';
 import { type FakeApiServer, type TestCertificates, makeCertificates, sendJson, startFakeApiServer, startSilentServer } from './support/fake-servers';

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'selfsigned';
 import { stringify } from 'yaml';
 import { KubeconfigError, fingerprint, parseKubeconfig, resolveContext } from '../../kube/kubeconfig';
+import { resolvedKubeconfigSchema } from '../../kube/resolved-schema';
 
 const TOKEN = 'tok-SUPERSECRET-4f8a9c';
 const PASSWORD = 'pw-SUPERSECRET-77';
@@ -253,5 +254,14 @@ describe('fingerprint', () => {
     // Key order does not matter: the fingerprint is over a canonical form.
     expect(fingerprint({ password: PASSWORD, username: 'u', kind: 'basic' } as never))
       .toBe(fingerprint({ kind: 'basic', username: 'u', password: PASSWORD }));
+  });
+});
+
+describe('resolvedKubeconfigSchema', () => {
+  it('accepts what resolveContext returns and rejects other shapes without echoing values', () => {
+    const resolved = resolveContext(kubeconfig());
+    expect(resolvedKubeconfigSchema.parse(JSON.parse(JSON.stringify(resolved)))).toEqual(resolved);
+    const result = resolvedKubeconfigSchema.safeParse({ ...resolved, credentials: { kind: 'exec', token: TOKEN } });
+    expect(result.success).toBe(false);
   });
 });

@@ -30,6 +30,9 @@ export function defaultLimitRangeItem(item: any): any {
   for (const [k, v] of Object.entries(item.max ?? {})) if (!(k in out.default)) out.default[k] = v;
   for (const [k, v] of Object.entries(out.default)) if (!(k in out.defaultRequest)) out.defaultRequest[k] = v;
   for (const [k, v] of Object.entries(item.min ?? {})) if (!(k in out.defaultRequest)) out.defaultRequest[k] = v;
+  // empty maps are omitted in the JSON (omitempty)
+  if (Object.keys(out.default).length === 0) delete out.default;
+  if (Object.keys(out.defaultRequest).length === 0) delete out.defaultRequest;
   return out;
 }
 

@@ -17,7 +17,8 @@ export function forbiddenMessage(attrs: RequestAttributes): string {
  * or `forbidden: ...` for non-resource requests; details {name, group, kind: resource}.
  */
 export function forbiddenError(attrs: RequestAttributes, reason?: string): StatusError {
-  const msg = forbiddenMessage(attrs);
+  // responsewriters' sanitizer HTML-escapes &, < and > in the message (not in the reason).
+  const msg = forbiddenMessage(attrs).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const err = reason ? `${msg}: ${reason}` : msg;
   const resource = attrs.isResourceRequest ? attrs.resource : '';
   const group = attrs.isResourceRequest ? attrs.apiGroup : '';

@@ -121,10 +121,10 @@ describe('strategic merge patch', () => {
 });
 
 describe('server-side apply', () => {
-  const cm = (data: Record<string, string>, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: ns, ...(labels ? { labels } : {}) }, data });
+  const cm = (data: Record<string, string>, labels?: Record<string, string>): any => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: ns, ...(labels ? { labels } : {}) }, data });
 
   it('creates the object when absent and records managedFields', async () => {
-    const r = await c.objects.patch(cm({ a: '1', b: '2' }), undefined, undefined, 'mgr-a', undefined, PatchStrategy.ServerSideApply);
+    const r: any = await c.objects.patch(cm({ a: '1', b: '2' }), undefined, undefined, 'mgr-a', undefined, PatchStrategy.ServerSideApply);
     expect((r as any).data).toEqual({ a: '1', b: '2' });
     const mf = r.metadata!.managedFields!;
     expect(mf).toHaveLength(1);
@@ -147,8 +147,8 @@ describe('server-side apply', () => {
 
   it('shares fields applied with equal values, conflicts on different values, and force takes ownership', async () => {
     // same value: no conflict, shared ownership
-    const shared = await c.objects.patch(cm({ a: '1' }), undefined, undefined, 'mgr-b', undefined, PatchStrategy.ServerSideApply);
-    expect(shared.metadata!.managedFields!.map((m) => m.manager).sort()).toEqual(['mgr-a', 'mgr-b']);
+    const shared: any = await c.objects.patch(cm({ a: '1' }), undefined, undefined, 'mgr-b', undefined, PatchStrategy.ServerSideApply);
+    expect(shared.metadata!.managedFields!.map((m: any) => m.manager).sort()).toEqual(['mgr-a', 'mgr-b']);
     // different value: conflict naming the other manager
     const raw = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/ssa?fieldManager=mgr-b`, { body: cm({ a: '1', b: 'changed' }), contentType: 'application/apply-patch+yaml' });
     expect(raw.status).toBe(409);
@@ -163,9 +163,9 @@ describe('server-side apply', () => {
     const e = await apiError(c.objects.patch(cm({ a: '1', b: 'changed' }), undefined, undefined, 'mgr-b', undefined, PatchStrategy.ServerSideApply));
     expect(e.code).toBe(409);
     // force
-    const forced = await c.objects.patch(cm({ a: '1', b: 'changed' }), undefined, undefined, 'mgr-b', true, PatchStrategy.ServerSideApply);
+    const forced: any = await c.objects.patch(cm({ a: '1', b: 'changed' }), undefined, undefined, 'mgr-b', true, PatchStrategy.ServerSideApply);
     expect((forced as any).data).toEqual({ a: '1', b: 'changed' });
-    const a = forced.metadata!.managedFields!.find((m) => m.manager === 'mgr-a')!;
+    const a = forced.metadata!.managedFields!.find((m: any) => m.manager === 'mgr-a')!;
     expect(a.fieldsV1).toEqual({ 'f:data': { 'f:a': {} } });
   });
 

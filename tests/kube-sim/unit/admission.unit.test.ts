@@ -268,3 +268,11 @@ describe('ResourceQuota', () => {
     });
   });
 });
+
+describe('LimitRange item defaulting', () => {
+  it('leaves no empty default maps', async () => {
+    const { defaultLimitRangeItem } = await import('../admission/limitranger');
+    expect(defaultLimitRangeItem({ type: 'Container', maxLimitRequestRatio: { cpu: '2' } })).toEqual({ type: 'Container', maxLimitRequestRatio: { cpu: '2' } });
+    expect(defaultLimitRangeItem({ type: 'Pod', max: { cpu: '2' } })).toEqual({ type: 'Pod', max: { cpu: '2' } });
+  });
+});

@@ -76,7 +76,7 @@ export const en: Messages = {
   'clusters.col.allocatable': 'Allocatable CPU / memory',
   'clusters.col.overcommit': 'Over-commit',
   'clusters.col.bound': 'Bound / bindable',
-  'clusters.status.registered': 'Running',
+  'clusters.status.active': 'Running',
   'clusters.status.removed': 'Removed',
 
   'register.title': 'Register cluster',

@@ -74,7 +74,7 @@ export const zhCN = {
   'clusters.col.allocatable': '可分配 CPU / 内存',
   'clusters.col.overcommit': '超分比',
   'clusters.col.bound': '已分配 / 可分配',
-  'clusters.status.registered': '运行中',
+  'clusters.status.active': '运行中',
   'clusters.status.removed': '已移除',
 
   'register.title': '接入集群',

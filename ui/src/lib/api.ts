@@ -120,10 +120,14 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof TRPCClientError) {
     const data = (err.data ?? {}) as { code?: string; reason?: string | null; field?: string | null; httpStatus?: number };
     const shapeMessage = (err.shape as { message?: string } | undefined)?.message;
+    const field = data.field ?? null;
+    let message = shapeMessage || err.message;
+    // Bosun's messages start with the field they blame ("cpu: asks …"); the UI shows the field apart.
+    if (field && message.startsWith(`${field}: `)) message = message.slice(field.length + 2);
     return {
-      message: shapeMessage || err.message,
+      message,
       code: data.reason ?? data.code ?? 'UNKNOWN',
-      field: data.field ?? null,
+      field,
       httpStatus: data.httpStatus ?? null,
     };
   }

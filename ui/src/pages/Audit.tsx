@@ -13,7 +13,10 @@ const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'apps
 const PAGE = 50;
 
 const moduleLabel = (m: string) => ((MODULES as readonly string[]).includes(m) ? t(`audit.module.${m}` as MessageKey) : m);
-const targetLabel = (target: AuditRecordDto['target']) => `${target.kind}/${target.id}`;
+const targetLabel = (target: AuditRecordDto['target']) => {
+  if (target.kind === 'namespace' && target.clusterId && target.namespace) return `namespace/${target.clusterId}/${target.namespace}`;
+  return [target.kind, target.id].filter(Boolean).join('/') || '—';
+};
 
 function OutcomeBadge(props: { outcome: string }) {
   return (

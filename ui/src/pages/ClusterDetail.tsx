@@ -14,7 +14,7 @@ import { NamespaceStatus } from './Namespaces';
 
 export function ClusterDetailPage(props: { params: Record<string, string> }) {
   const id = () => props.params.id;
-  const cluster = createQuery(() => ({ id: id() }), (input) => api.clusters.get.query({ ...input, ...fresh() }));
+  const cluster = createQuery(() => ({ clusterId: id() }), (input) => api.clusters.get.query({ ...input, ...fresh() }));
   const namespaces = createQuery(() => ({ clusterId: id() }), (input) => api.namespaces.list.query({ ...input, ...fresh() }));
 
   const [cpuRatio, setCpuRatio] = createSignal('1');
@@ -24,8 +24,8 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
   createEffect(
     on(cluster.data, (c) => {
       if (c && !dirty()) {
-        setCpuRatio(String(c.cpuRatio));
-        setMemoryRatio(String(c.memoryRatio));
+        setCpuRatio(String(c.ratios.cpu));
+        setMemoryRatio(String(c.ratios.memory));
       }
     }),
   );
@@ -45,7 +45,7 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
     const cr = Number(cpuRatio());
     const mr = Number(memoryRatio());
     if (!c || !Number.isFinite(cr) || !Number.isFinite(mr)) return '';
-    return t('cluster.preview', { cpu: fmtCpu(Math.floor(c.allocatableCpuMillis * cr)), memory: fmtMemory(Math.floor(c.allocatableMemoryBytes * mr)) });
+    return t('cluster.preview', { cpu: fmtCpu(Math.floor(c.allocatable.cpuMillis * cr)), memory: fmtMemory(Math.floor(c.allocatable.memoryBytes * mr)) });
   };
 
   return (
@@ -61,7 +61,7 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
             <>
               <div class="page-head">
                 <div class="title-line">
-                  <h1 data-testid="cluster-title">{c().displayName || c().id}</h1>
+                  <h1 data-testid="cluster-title">{c().displayName || c().clusterId}</h1>
                   {clusterStatusBadge(c().status)}
                 </div>
                 <div class="page-actions">
@@ -95,23 +95,23 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                   <dl class="props">
                     <dt>{t('cluster.allocatable')}</dt>
                     <dd data-testid="detail-allocatable">
-                      {fmtCpu(c().allocatableCpuMillis)} · {fmtMemory(c().allocatableMemoryBytes)}
+                      {fmtCpu(c().allocatable.cpuMillis)} · {fmtMemory(c().allocatable.memoryBytes)}
                     </dd>
                     <dt>{t('cluster.bindable')}</dt>
                     <dd data-testid="detail-bindable">
-                      {fmtCpu(c().bindableCpuMillis)} · {fmtMemory(c().bindableMemoryBytes)}
+                      {fmtCpu(c().bindable.cpuMillis)} · {fmtMemory(c().bindable.memoryBytes)}
                     </dd>
                   </dl>
                   <div class="meter">
                     <span class="meter-label">{t('common.cpu')}</span>
-                    <Bar used={c().boundCpuMillis} total={c().bindableCpuMillis} label={t('common.of', { used: fmtCpu(c().boundCpuMillis), total: fmtCpu(c().bindableCpuMillis) })} />
+                    <Bar used={c().bound.cpuMillis} total={c().bindable.cpuMillis} label={t('common.of', { used: fmtCpu(c().bound.cpuMillis), total: fmtCpu(c().bindable.cpuMillis) })} />
                   </div>
                   <div class="meter">
                     <span class="meter-label">{t('common.memory')}</span>
                     <Bar
-                      used={c().boundMemoryBytes}
-                      total={c().bindableMemoryBytes}
-                      label={t('common.of', { used: fmtMemory(c().boundMemoryBytes), total: fmtMemory(c().bindableMemoryBytes) })}
+                      used={c().bound.memoryBytes}
+                      total={c().bindable.memoryBytes}
+                      label={t('common.of', { used: fmtMemory(c().bound.memoryBytes), total: fmtMemory(c().bindable.memoryBytes) })}
                     />
                   </div>
                 </section>
@@ -177,7 +177,7 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                                   <NamespaceStatus ns={n} />
                                 </td>
                                 <td class="num">
-                                  {fmtCpu(n.quotaCpuMillis)} / {fmtMemory(n.quotaMemoryBytes)}
+                                  {fmtCpu(n.quota.cpuMillis)} / {fmtMemory(n.quota.memoryBytes)}
                                 </td>
                               </tr>
                             )}

@@ -10,8 +10,8 @@ import { href, navigate } from '../lib/router';
 import { RegisterClusterDialog } from './RegisterCluster';
 
 export const clusterStatusBadge = (status: ClusterDto['status']) => (
-  <Badge tone={status === 'registered' ? 'ok' : 'muted'} testid="cluster-status">
-    {t(status === 'registered' ? 'clusters.status.registered' : 'clusters.status.removed')}
+  <Badge tone={status === 'active' ? 'ok' : 'muted'} testid="cluster-status">
+    {t(status === 'active' ? 'clusters.status.active' : 'clusters.status.removed')}
   </Badge>
 );
 
@@ -54,39 +54,39 @@ export function ClustersPage() {
                 <tbody>
                   <For each={clusters.data()}>
                     {(c) => (
-                      <tr data-testid={`cluster-row-${c.id}`} class="clickable" onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/clusters/${encodeURIComponent(c.id)}`)}>
+                      <tr data-testid={`cluster-row-${c.clusterId}`} class="clickable" onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/clusters/${encodeURIComponent(c.clusterId)}`)}>
                         <td class="nowrap">
-                          <a class="strong" href={href(`/clusters/${encodeURIComponent(c.id)}`)}>
-                            {c.displayName || c.id}
+                          <a class="strong" href={href(`/clusters/${encodeURIComponent(c.clusterId)}`)}>
+                            {c.displayName || c.clusterId}
                           </a>
-                          <Show when={c.displayName && c.displayName !== c.id}>
-                            <div class="sub mono">{c.id}</div>
+                          <Show when={c.displayName && c.displayName !== c.clusterId}>
+                            <div class="sub mono">{c.clusterId}</div>
                           </Show>
                         </td>
                         <td>{clusterStatusBadge(c.status)}</td>
                         <td class="mono" data-testid="cluster-version">{c.kubernetesVersion || '—'}</td>
                         <td class="num" data-testid="cluster-nodes">{c.nodeCount}</td>
                         <td class="num" data-testid="cluster-allocatable">
-                          <div data-testid="cluster-cpu">{fmtCpu(c.allocatableCpuMillis)}</div>
-                          <div class="muted" data-testid="cluster-memory">{fmtMemory(c.allocatableMemoryBytes)}</div>
+                          <div data-testid="cluster-cpu">{fmtCpu(c.allocatable.cpuMillis)}</div>
+                          <div class="muted" data-testid="cluster-memory">{fmtMemory(c.allocatable.memoryBytes)}</div>
                         </td>
                         <td class="num" data-testid="cluster-ratios">
                           <div>
-                            <span class="muted small">{t('common.cpu')}</span> {fmtRatio(c.cpuRatio)}
+                            <span class="muted small">{t('common.cpu')}</span> {fmtRatio(c.ratios.cpu)}
                           </div>
                           <div>
-                            <span class="muted small">{t('common.memory')}</span> {fmtRatio(c.memoryRatio)}
+                            <span class="muted small">{t('common.memory')}</span> {fmtRatio(c.ratios.memory)}
                           </div>
                         </td>
                         <td>
                           <div class="bars">
                             <span class="bars-label">{t('common.cpu')}</span>
-                            <Bar used={c.boundCpuMillis} total={c.bindableCpuMillis} label={t('common.of', { used: fmtCpu(c.boundCpuMillis), total: fmtCpu(c.bindableCpuMillis) })} />
+                            <Bar used={c.bound.cpuMillis} total={c.bindable.cpuMillis} label={t('common.of', { used: fmtCpu(c.bound.cpuMillis), total: fmtCpu(c.bindable.cpuMillis) })} />
                             <span class="bars-label">{t('common.memory')}</span>
                             <Bar
-                              used={c.boundMemoryBytes}
-                              total={c.bindableMemoryBytes}
-                              label={t('common.of', { used: fmtMemory(c.boundMemoryBytes), total: fmtMemory(c.bindableMemoryBytes) })}
+                              used={c.bound.memoryBytes}
+                              total={c.bindable.memoryBytes}
+                              label={t('common.of', { used: fmtMemory(c.bound.memoryBytes), total: fmtMemory(c.bindable.memoryBytes) })}
                             />
                           </div>
                         </td>

@@ -75,8 +75,8 @@ export function NamespacesPage() {
             <option value="">{t('common.all')}</option>
             <For each={workspaces.data()}>
               {(w) => (
-                <option value={w.id} selected={w.id === workspaceFilter()}>
-                  {w.displayName || w.id}
+                <option value={w.workspaceId} selected={w.workspaceId === workspaceFilter()}>
+                  {w.displayName || w.workspaceId}
                 </option>
               )}
             </For>
@@ -88,8 +88,8 @@ export function NamespacesPage() {
             <option value="">{t('common.all')}</option>
             <For each={clusters.data()}>
               {(c) => (
-                <option value={c.id} selected={c.id === clusterFilter()}>
-                  {c.displayName || c.id}
+                <option value={c.clusterId} selected={c.clusterId === clusterFilter()}>
+                  {c.displayName || c.clusterId}
                 </option>
               )}
             </For>
@@ -129,7 +129,7 @@ export function NamespacesPage() {
                           <NamespaceStatus ns={n} />
                         </td>
                         <td class="num nowrap">
-                          {fmtCpu(n.quotaCpuMillis)} / {fmtMemory(n.quotaMemoryBytes)}
+                          {fmtCpu(n.quota.cpuMillis)} / {fmtMemory(n.quota.memoryBytes)}
                         </td>
                         <td class="small nowrap">
                           <div>
@@ -180,12 +180,12 @@ export function NamespacesPage() {
 
 function CreateNamespaceDialog(props: {
   initialWorkspace: string;
-  workspaces: { id: string; displayName: string }[];
-  clusters: { id: string; displayName: string }[];
+  workspaces: { workspaceId: string; displayName: string }[];
+  clusters: { clusterId: string; displayName: string }[];
   onClose: () => void;
 })  {
-  const [workspaceId, setWorkspaceId] = createSignal(props.initialWorkspace || props.workspaces[0]?.id || '');
-  const workspace = createQuery(() => (workspaceId() ? { id: workspaceId() } : false), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
+  const [workspaceId, setWorkspaceId] = createSignal(props.initialWorkspace || props.workspaces[0]?.workspaceId || '');
+  const workspace = createQuery(() => (workspaceId() ? { workspaceId: workspaceId() } : false), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
   const [clusterChoice, setClusterChoice] = createSignal('');
   const bindings = () => workspace.data()?.bindings ?? [];
   const clusterId = () => (bindings().some((b) => b.clusterId === clusterChoice()) ? clusterChoice() : bindings()[0]?.clusterId ?? '');
@@ -223,7 +223,7 @@ function CreateNamespaceDialog(props: {
   const left = () => {
     const b = binding();
     if (!b) return '';
-    return t('namespaces.left', { cpu: fmtCpu(b.cpuMillis - b.allocatedCpuMillis), memory: fmtMemory(b.memoryBytes - b.allocatedMemoryBytes) });
+    return t('namespaces.left', { cpu: fmtCpu(b.available.cpuMillis), memory: fmtMemory(b.available.memoryBytes) });
   };
 
   return (
@@ -259,8 +259,8 @@ function CreateNamespaceDialog(props: {
               </option>
               <For each={props.workspaces}>
                 {(w) => (
-                  <option value={w.id} selected={w.id === workspaceId()}>
-                    {w.displayName || w.id}
+                  <option value={w.workspaceId} selected={w.workspaceId === workspaceId()}>
+                    {w.displayName || w.workspaceId}
                   </option>
                 )}
               </For>
@@ -272,7 +272,7 @@ function CreateNamespaceDialog(props: {
                 <For each={bindings()}>
                   {(b) => (
                     <option value={b.clusterId} selected={b.clusterId === clusterId()}>
-                      {props.clusters.find((c) => c.id === b.clusterId)?.displayName || b.clusterId}
+                      {props.clusters.find((c) => c.clusterId === b.clusterId)?.displayName || b.clusterId}
                     </option>
                   )}
                 </For>
@@ -325,15 +325,15 @@ function CreateNamespaceDialog(props: {
 }
 
 function QuotaDialog(props: { ns: NamespaceDto; onClose: () => void }) {
-  const [cpu, setCpu] = createSignal(cpuQuantity(props.ns.quotaCpuMillis));
-  const [memory, setMemory] = createSignal(memoryQuantity(props.ns.quotaMemoryBytes));
-  const workspace = createQuery(() => ({ id: props.ns.workspaceId }), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
+  const [cpu, setCpu] = createSignal(cpuQuantity(props.ns.quota.cpuMillis));
+  const [memory, setMemory] = createSignal(memoryQuantity(props.ns.quota.memoryBytes));
+  const workspace = createQuery(() => ({ workspaceId: props.ns.workspaceId }), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
   const left = () => {
     const b = workspace.data()?.bindings.find((x) => x.clusterId === props.ns.clusterId);
     if (!b) return '';
     return t('namespaces.left', {
-      cpu: fmtCpu(b.cpuMillis - b.allocatedCpuMillis + props.ns.quotaCpuMillis),
-      memory: fmtMemory(b.memoryBytes - b.allocatedMemoryBytes + props.ns.quotaMemoryBytes),
+      cpu: fmtCpu(b.available.cpuMillis + props.ns.quota.cpuMillis),
+      memory: fmtMemory(b.available.memoryBytes + props.ns.quota.memoryBytes),
     });
   };
   const action = createAction(

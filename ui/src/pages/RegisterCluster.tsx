@@ -6,7 +6,7 @@ import { api, command, toApiError, type ApiError } from '../lib/api';
 import { createAction } from '../lib/action';
 
 interface Inspected {
-  contexts: { name: string; server: string }[];
+  contexts: { name: string; server: string | null }[];
   currentContext: string | null;
 }
 

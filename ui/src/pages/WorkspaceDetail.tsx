@@ -14,9 +14,9 @@ import { href, navigate } from '../lib/router';
 
 export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
   const id = () => props.params.id;
-  const workspace = createQuery(() => ({ id: id() }), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
+  const workspace = createQuery(() => ({ workspaceId: id() }), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
   const clusters = createQuery(() => ({}), () => api.clusters.list.query(fresh()));
-  const clusterName = (clusterId: string) => clusters.data()?.find((c) => c.id === clusterId)?.displayName || clusterId;
+  const clusterName = (clusterId: string) => clusters.data()?.find((c) => c.clusterId === clusterId)?.displayName || clusterId;
 
   const [binding, setBinding] = createSignal<{ mode: 'bind' } | { mode: 'change'; binding: BindingDto } | null>(null);
   const [unbinding, setUnbinding] = createSignal<BindingDto | null>(null);
@@ -44,14 +44,14 @@ export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
             <>
               <div class="page-head">
                 <div>
-                  <h1 data-testid="workspace-title">{w().displayName || w().id}</h1>
+                  <h1 data-testid="workspace-title">{w().displayName || w().workspaceId}</h1>
                   <p class="muted">
-                    <span class="mono">{w().id}</span>
+                    <span class="mono">{w().workspaceId}</span>
                     <Show when={w().description}> · {w().description}</Show>
                   </p>
                 </div>
                 <div class="page-actions">
-                  <a class="btn" href={href(`/namespaces?workspace=${encodeURIComponent(w().id)}`)} data-testid="workspace-namespaces">
+                  <a class="btn" href={href(`/namespaces?workspace=${encodeURIComponent(w().workspaceId)}`)} data-testid="workspace-namespaces">
                     {t('workspace.namespaces')} →
                   </a>
                   <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setDeleting(true))} data-testid="workspace-delete">
@@ -73,18 +73,18 @@ export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
                     <span class="meter-label">{t('common.cpu')}</span>
                     <Bar
                       testid="workspace-cpu-bar"
-                      used={w().boundCpuMillis}
-                      total={w().ceilingCpuMillis}
-                      label={t('common.of', { used: fmtCpu(w().boundCpuMillis), total: fmtCpu(w().ceilingCpuMillis) })}
+                      used={w().bound.cpuMillis}
+                      total={w().ceiling.cpuMillis}
+                      label={t('common.of', { used: fmtCpu(w().bound.cpuMillis), total: fmtCpu(w().ceiling.cpuMillis) })}
                     />
                   </div>
                   <div class="meter">
                     <span class="meter-label">{t('common.memory')}</span>
                     <Bar
                       testid="workspace-memory-bar"
-                      used={w().boundMemoryBytes}
-                      total={w().ceilingMemoryBytes}
-                      label={t('common.of', { used: fmtMemory(w().boundMemoryBytes), total: fmtMemory(w().ceilingMemoryBytes) })}
+                      used={w().bound.memoryBytes}
+                      total={w().ceiling.memoryBytes}
+                      label={t('common.of', { used: fmtMemory(w().bound.memoryBytes), total: fmtMemory(w().ceiling.memoryBytes) })}
                     />
                   </div>
                   <p class="muted small">
@@ -130,13 +130,13 @@ export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
                                 </a>
                               </td>
                               <td>
-                                <Bar used={b.allocatedCpuMillis} total={b.cpuMillis} label={t('common.of', { used: fmtCpu(b.allocatedCpuMillis), total: fmtCpu(b.cpuMillis) })} />
+                                <Bar used={b.allocated.cpuMillis} total={b.bound.cpuMillis} label={t('common.of', { used: fmtCpu(b.allocated.cpuMillis), total: fmtCpu(b.bound.cpuMillis) })} />
                               </td>
                               <td>
                                 <Bar
-                                  used={b.allocatedMemoryBytes}
-                                  total={b.memoryBytes}
-                                  label={t('common.of', { used: fmtMemory(b.allocatedMemoryBytes), total: fmtMemory(b.memoryBytes) })}
+                                  used={b.allocated.memoryBytes}
+                                  total={b.bound.memoryBytes}
+                                  label={t('common.of', { used: fmtMemory(b.allocated.memoryBytes), total: fmtMemory(b.bound.memoryBytes) })}
                                 />
                               </td>
                               <td class="actions">
@@ -201,16 +201,16 @@ function BindingDialog(props: {
 }) {
   const existing = () => (props.mode.mode === 'change' ? props.mode.binding : null);
   const available = () =>
-    props.mode.mode === 'change' ? props.clusters.filter((c) => c.id === existing()!.clusterId) : props.clusters.filter((c) => !props.workspace.bindings.some((b) => b.clusterId === c.id));
-  const [clusterId, setClusterId] = createSignal(existing()?.clusterId ?? available()[0]?.id ?? '');
-  const [cpu, setCpu] = createSignal(existing() ? cpuQuantity(existing()!.cpuMillis) : '');
-  const [memory, setMemory] = createSignal(existing() ? memoryQuantity(existing()!.memoryBytes) : '');
-  const cluster = () => props.clusters.find((c) => c.id === clusterId());
+    props.mode.mode === 'change' ? props.clusters.filter((c) => c.clusterId === existing()!.clusterId) : props.clusters.filter((c) => !props.workspace.bindings.some((b) => b.clusterId === c.clusterId));
+  const [clusterId, setClusterId] = createSignal(existing()?.clusterId ?? available()[0]?.clusterId ?? '');
+  const [cpu, setCpu] = createSignal(existing() ? cpuQuantity(existing()!.bound.cpuMillis) : '');
+  const [memory, setMemory] = createSignal(existing() ? memoryQuantity(existing()!.bound.memoryBytes) : '');
+  const cluster = () => props.clusters.find((c) => c.clusterId === clusterId());
 
   const action = createAction(
     () =>
       command((commandId) => {
-        const input = { commandId, workspaceId: props.workspace.id, clusterId: clusterId(), cpu: cpu().trim(), memory: memory().trim() };
+        const input = { commandId, workspaceId: props.workspace.workspaceId, clusterId: clusterId(), cpu: cpu().trim(), memory: memory().trim() };
         return props.mode.mode === 'change' ? api.workspaces.changeBinding.mutate(input) : api.workspaces.bind.mutate(input);
       }),
     {
@@ -224,16 +224,16 @@ function BindingDialog(props: {
     if (!c) return '';
     const mine = existing();
     return t('workspace.clusterLeft', {
-      cpu: fmtCpu(c.bindableCpuMillis - c.boundCpuMillis + (mine?.cpuMillis ?? 0)),
-      memory: fmtMemory(c.bindableMemoryBytes - c.boundMemoryBytes + (mine?.memoryBytes ?? 0)),
+      cpu: fmtCpu(c.bindable.cpuMillis - c.bound.cpuMillis + (mine?.bound.cpuMillis ?? 0)),
+      memory: fmtMemory(c.bindable.memoryBytes - c.bound.memoryBytes + (mine?.bound.memoryBytes ?? 0)),
     });
   };
   const ceilingLeft = () => {
     const w = props.workspace;
     const mine = existing();
     return t('workspace.ceilingLeft', {
-      cpu: fmtCpu(w.ceilingCpuMillis - w.boundCpuMillis + (mine?.cpuMillis ?? 0)),
-      memory: fmtMemory(w.ceilingMemoryBytes - w.boundMemoryBytes + (mine?.memoryBytes ?? 0)),
+      cpu: fmtCpu(w.ceiling.cpuMillis - w.bound.cpuMillis + (mine?.bound.cpuMillis ?? 0)),
+      memory: fmtMemory(w.ceiling.memoryBytes - w.bound.memoryBytes + (mine?.bound.memoryBytes ?? 0)),
     });
   };
 
@@ -266,8 +266,8 @@ function BindingDialog(props: {
             <Show when={available().length} fallback={<option value="">{t('workspace.noClusterLeft')}</option>}>
               <For each={available()}>
                 {(c) => (
-                  <option value={c.id} selected={c.id === clusterId()}>
-                    {c.displayName || c.id}
+                  <option value={c.clusterId} selected={c.clusterId === clusterId()}>
+                    {c.displayName || c.clusterId}
                   </option>
                 )}
               </For>
@@ -293,10 +293,10 @@ function BindingDialog(props: {
 }
 
 function CeilingDialog(props: { workspace: WorkspaceDetailDto; onClose: () => void }) {
-  const [cpu, setCpu] = createSignal(cpuQuantity(props.workspace.ceilingCpuMillis));
-  const [memory, setMemory] = createSignal(memoryQuantity(props.workspace.ceilingMemoryBytes));
+  const [cpu, setCpu] = createSignal(cpuQuantity(props.workspace.ceiling.cpuMillis));
+  const [memory, setMemory] = createSignal(memoryQuantity(props.workspace.ceiling.memoryBytes));
   const action = createAction(
-    () => command((commandId) => api.workspaces.changeCeiling.mutate({ commandId, workspaceId: props.workspace.id, ceilingCpu: cpu().trim(), ceilingMemory: memory().trim() })),
+    () => command((commandId) => api.workspaces.changeCeiling.mutate({ commandId, workspaceId: props.workspace.workspaceId, ceilingCpu: cpu().trim(), ceilingMemory: memory().trim() })),
     { success: () => t('workspace.ceilingChanged'), fields: ['ceilingCpu', 'ceilingMemory'] },
   );
   return (

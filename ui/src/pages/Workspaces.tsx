@@ -45,22 +45,22 @@ export function WorkspacesPage() {
                 <tbody>
                   <For each={workspaces.data()}>
                     {(w) => (
-                      <tr class="clickable" data-testid={`workspace-row-${w.id}`} onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/workspaces/${encodeURIComponent(w.id)}`)}>
+                      <tr class="clickable" data-testid={`workspace-row-${w.workspaceId}`} onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/workspaces/${encodeURIComponent(w.workspaceId)}`)}>
                         <td>
-                          <a class="strong" href={href(`/workspaces/${encodeURIComponent(w.id)}`)}>
-                            {w.displayName || w.id}
+                          <a class="strong" href={href(`/workspaces/${encodeURIComponent(w.workspaceId)}`)}>
+                            {w.displayName || w.workspaceId}
                           </a>
-                          <div class="sub mono">{w.id}</div>
+                          <div class="sub mono">{w.workspaceId}</div>
                         </td>
                         <td class="muted ellipsis">{w.description || '—'}</td>
                         <td>
-                          <Bar used={w.boundCpuMillis} total={w.ceilingCpuMillis} label={t('common.of', { used: fmtCpu(w.boundCpuMillis), total: fmtCpu(w.ceilingCpuMillis) })} />
+                          <Bar used={w.bound.cpuMillis} total={w.ceiling.cpuMillis} label={t('common.of', { used: fmtCpu(w.bound.cpuMillis), total: fmtCpu(w.ceiling.cpuMillis) })} />
                         </td>
                         <td>
                           <Bar
-                            used={w.boundMemoryBytes}
-                            total={w.ceilingMemoryBytes}
-                            label={t('common.of', { used: fmtMemory(w.boundMemoryBytes), total: fmtMemory(w.ceilingMemoryBytes) })}
+                            used={w.bound.memoryBytes}
+                            total={w.ceiling.memoryBytes}
+                            label={t('common.of', { used: fmtMemory(w.bound.memoryBytes), total: fmtMemory(w.ceiling.memoryBytes) })}
                           />
                         </td>
                         <td class="nowrap">{fmtTime(w.createdAt)}</td>

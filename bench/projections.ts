@@ -1,0 +1,257 @@
+/**
+ * Projection benchmarks, on PostgreSQL and PGlite through the real adapters.
+ *
+ * - measureRebuildRate: seeds N events (default 200,000) of a realistic tenancy log, measures the
+ *   database's raw batched INSERT rate (multi-row INSERTs of 1000 rows of event-sized rows into a
+ *   scratch table), then rebuilds every projection and reports events/s and the ratio to the raw
+ *   rate (target ≥ 0.30).
+ * - measureProjectionLag: runs the runner while appending a steady 500 events/s and reports the
+ *   append→visible-in-every-read-model latency percentiles.
+ *
+ * Run alone: `npx tsx bench/projections.ts [postgres|pglite|both] [events]`
+ * (PostgreSQL from BENCH_POSTGRES_URL / TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres;
+ * a scratch database is created and dropped).
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { openDatabase, type OpenedDatabase } from '../db/connect';
+import { openEventStore } from '../eventstore';
+import type { EventStore } from '../eventstore/types';
+import { allProjections } from '../projections';
+import { rebuildProjection } from '../projections/rebuild';
+import { ProjectionRunner } from '../projections/runner';
+import type { Projection } from '../projections/types';
+import { appendTenancyLogBulk, tenancyCommands } from '../tests/projections/fixtures/tenancy-log';
+
+export type BenchBackend = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir?: string };
+
+export interface RebuildRateResult {
+  backend: 'postgres' | 'pglite';
+  events: number;
+  /** Rows/s of plain multi-row INSERTs (1000 rows per statement) of event-sized rows. */
+  rawInsertRate: number;
+  /** Per projection: events/s of its rebuild (reading all events, applying the ones it handles). */
+  projections: Array<{ name: string; events: number; handled: number; seconds: number; rate: number }>;
+  /** All projections rebuilt one after the other: events × projections / total seconds. */
+  rebuildRate: number;
+  /** The slowest projection's rate. */
+  slowestRate: number;
+  /** slowestRate / rawInsertRate (target ≥ 0.30). */
+  ratio: number;
+}
+
+export interface LagResult {
+  backend: 'postgres' | 'pglite';
+  ratePerSec: number;
+  seconds: number;
+  samples: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+interface OpenBench {
+  database: OpenedDatabase;
+  store: EventStore;
+  close(): Promise<void>;
+}
+
+async function scratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_projections_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
+    },
+  };
+}
+
+async function openBench(backend: BenchBackend): Promise<OpenBench> {
+  if (backend.kind === 'postgres') {
+    const scratch = await scratchDatabase(backend.url);
+    const database = await openDatabase({ kind: 'postgres', url: scratch.url, poolSize: 10 });
+    const store = await openEventStore({ kind: 'postgres', url: scratch.url, pollMs: 100 }, database);
+    return {
+      database,
+      store,
+      async close() {
+        await store.close();
+        await database.close();
+        await scratch.drop();
+      },
+    };
+  }
+  const database = await openDatabase({ kind: 'pglite', dataDir: backend.dataDir });
+  const store = await openEventStore({ kind: 'pglite', pollMs: 100 }, database);
+  return {
+    database,
+    store,
+    async close() {
+      await store.close();
+      await database.close();
+    },
+  };
+}
+
+/** Rows/s of multi-row INSERT … VALUES (1000 rows per statement) of rows shaped like stored events. */
+export async function measureRawInsertRate(db: Kysely<any>, rows = 200_000): Promise<number> {
+  await sql`CREATE TABLE bench_raw_insert (position bigint PRIMARY KEY, stream_id text NOT NULL, type text NOT NULL, data jsonb NOT NULL, occurred_at timestamptz NOT NULL)`.execute(db);
+  try {
+    const gen = tenancyCommands({ seed: 7 });
+    const sample = Array.from({ length: 1000 }, () => (gen.next().value as { streamId: string; events: { type: string; data: unknown }[] }[])[0]);
+    const started = performance.now();
+    for (let base = 0; base < rows; base += 1000) {
+      const values = sample.slice(0, Math.min(1000, rows - base)).map((w, i) => ({
+        position: base + i + 1,
+        stream_id: w.streamId,
+        type: w.events[0].type,
+        data: JSON.stringify(w.events[0].data),
+        occurred_at: new Date().toISOString(),
+      }));
+      await db.insertInto('bench_raw_insert').values(values).execute();
+    }
+    return Math.round((rows * 1000) / (performance.now() - started));
+  } finally {
+    await sql`DROP TABLE bench_raw_insert`.execute(db);
+  }
+}
+
+export async function measureRebuildRate(
+  backend: BenchBackend,
+  options: { events?: number; projections?: readonly Projection[]; batchSize?: number; log?: (line: string) => void } = {},
+): Promise<RebuildRateResult> {
+  const events = options.events ?? 200_000;
+  const log = options.log ?? (() => {});
+  const bench = await openBench(backend);
+  try {
+    const seeded = performance.now();
+    await appendTenancyLogBulk(bench.store, events, { commandsPerAppend: 400, concurrency: 2 });
+    log(`seeded ${events} events in ${((performance.now() - seeded) / 1000).toFixed(1)}s`);
+    const rawInsertRate = await measureRawInsertRate(bench.database.db, events);
+    log(`raw batched INSERT: ${rawInsertRate} rows/s`);
+    const results: RebuildRateResult['projections'] = [];
+    let totalMs = 0;
+    let totalEvents = 0;
+    for (const projection of options.projections ?? allProjections) {
+      const started = performance.now();
+      const r = await rebuildProjection({ store: bench.store, db: bench.database.db, dbKind: bench.database.kind, projection, batchSize: options.batchSize });
+      const ms = performance.now() - started;
+      totalMs += ms;
+      totalEvents += r.events;
+      results.push({ name: projection.name, events: r.events, handled: r.handled, seconds: +(ms / 1000).toFixed(2), rate: Math.round((r.events * 1000) / ms) });
+      log(`rebuild ${projection.name}: ${r.events} events (${r.handled} handled) in ${(ms / 1000).toFixed(2)}s = ${Math.round((r.events * 1000) / ms)}/s`);
+    }
+    const slowestRate = Math.min(...results.map((r) => r.rate));
+    return {
+      backend: backend.kind,
+      events,
+      rawInsertRate,
+      projections: results,
+      rebuildRate: Math.round((totalEvents * 1000) / totalMs),
+      slowestRate,
+      ratio: +(slowestRate / rawInsertRate).toFixed(3),
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Appends a steady `ratePerSec` events/s (commands of 1-3 events each, on a 10 ms tick) for
+ * `seconds`, with the runner applying all projections; a sample is the time from the append call
+ * until every projection reached its position.
+ */
+export async function measureProjectionLag(
+  backend: BenchBackend,
+  options: { ratePerSec?: number; seconds?: number; warmupEvents?: number; log?: (line: string) => void } = {},
+): Promise<LagResult> {
+  const ratePerSec = options.ratePerSec ?? 500;
+  const seconds = options.seconds ?? 20;
+  const bench = await openBench(backend);
+  const runner = new ProjectionRunner({ store: bench.store, db: bench.database.db, dbKind: bench.database.kind, projections: allProjections });
+  try {
+    await appendTenancyLogBulk(bench.store, options.warmupEvents ?? 5000, { seed: 3 });
+    await runner.start();
+    await runner.waitForPosition(await bench.store.headPosition(), 120_000);
+    const gen = tenancyCommands({ seed: 11 });
+    const pending: Array<{ position: number; started: number }> = [];
+    const samples: number[] = [];
+    const sub = runner.position$.subscribe((position) => {
+      const now = performance.now();
+      while (pending.length && pending[0].position <= position) samples.push(now - pending.shift()!.started);
+    });
+    const appends: Promise<unknown>[] = [];
+    const started = performance.now();
+    let sent = 0;
+    const tickMs = 10;
+    while (performance.now() - started < seconds * 1000) {
+      const due = Math.floor(((performance.now() - started) / 1000) * ratePerSec);
+      while (sent < due) {
+        const writes = gen.next().value as Parameters<EventStore['appendMulti']>[0];
+        sent += writes.reduce((n, w) => n + w.events.length, 0);
+        const t0 = performance.now();
+        appends.push(
+          bench.store.appendMulti(writes.map((w) => ({ ...w, events: w.events.map((e) => ({ ...e, id: randomUUID() })) }))).then((r) => {
+            // keep pending sorted by position (appends may complete out of order)
+            let i = pending.length;
+            while (i > 0 && pending[i - 1].position > r.position) i--;
+            if (runner.minPosition() >= r.position) samples.push(performance.now() - t0);
+            else pending.splice(i, 0, { position: r.position, started: t0 });
+          }),
+        );
+      }
+      await new Promise((r) => setTimeout(r, tickMs));
+    }
+    await Promise.all(appends);
+    await runner.waitForPosition(await bench.store.headPosition(), 60_000);
+    sub.unsubscribe();
+    const sorted = samples.sort((a, b) => a - b);
+    const result: LagResult = {
+      backend: backend.kind,
+      ratePerSec,
+      seconds,
+      samples: sorted.length,
+      p50Ms: +percentile(sorted, 50).toFixed(1),
+      p95Ms: +percentile(sorted, 95).toFixed(1),
+      p99Ms: +percentile(sorted, 99).toFixed(1),
+      maxMs: +(sorted[sorted.length - 1] ?? 0).toFixed(1),
+    };
+    options.log?.(`lag at ${ratePerSec}/s: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (${result.samples} appends)`);
+    return result;
+  } finally {
+    await runner.stop();
+    await bench.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const which = process.argv[2] ?? 'both';
+  const events = Number(process.argv[3] ?? 200_000);
+  const url = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const backends: BenchBackend[] = [];
+  if (which === 'postgres' || which === 'both') backends.push({ kind: 'postgres', url });
+  if (which === 'pglite' || which === 'both') backends.push({ kind: 'pglite' });
+  const log = (line: string) => console.log(`  ${line}`);
+  for (const backend of backends) {
+    console.log(`${backend.kind}: rebuild over ${events} events`);
+    const rebuild = await measureRebuildRate(backend, { events, log });
+    console.log(`  => slowest projection ${rebuild.slowestRate}/s = ${(rebuild.ratio * 100).toFixed(1)}% of raw INSERT ${rebuild.rawInsertRate}/s (target 30%)`);
+    console.log(`${backend.kind}: lag under 500 appends/s`);
+    await measureProjectionLag(backend, { log });
+  }
+}
