@@ -13,7 +13,7 @@ import { openEventStore } from '../eventstore';
 import type { EventStore } from '../eventstore/types';
 import { allProjections, projectionByName } from '../projections';
 import { readCheckpoints } from '../projections/checkpoints';
-import { rebuildProjection, type RebuildProgress } from '../projections/rebuild';
+import { rebuildProjections, type RebuildProgress } from '../projections/rebuild';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -31,7 +31,7 @@ export function formatProgress(p: RebuildProgress, width = 30): string {
   const filled = Math.round(fraction * width);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
   const eta = p.rate > 0 && p.phase === 'replay' ? ` eta ${Math.max(0, Math.round((total - p.position) / p.rate))}s` : '';
-  return `${p.projection.padEnd(12)} [${bar}] ${(fraction * 100).toFixed(1).padStart(5)}% ${p.position}/${p.total} events ${p.rate}/s ${p.phase}${eta}`;
+  return `${p.projection} [${bar}] ${(fraction * 100).toFixed(1).padStart(5)}% ${p.position}/${p.total} events ${p.rate}/s ${p.phase}${eta}`;
 }
 
 export async function runProjectionsCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -68,21 +68,22 @@ export async function runProjectionsCli(argv: readonly string[], io: CliIo): Pro
       }
       return 0;
     }
-    for (const projection of chosen ? [chosen] : allProjections) {
-      let last = '';
-      const result = await rebuildProjection({
-        store,
-        db: database.db,
-        dbKind: database.kind,
-        projection,
-        progressIntervalMs: io.tty ? 200 : 2000,
-        onProgress: (p) => {
-          last = formatProgress(p);
-          io.out(io.tty ? `\r${last}\x1b[K` : `${last}\n`);
-        },
-      });
-      if (io.tty && last) io.out('\n');
-      io.out(`${projection.name}: rebuilt ${result.events} events (${result.handled} handled) in ${(result.durationMs / 1000).toFixed(1)}s, ${result.rate} events/s, checkpoint ${result.position}\n`);
+    // Without a name, every projection is rebuilt by one replay of the log.
+    let last = '';
+    const results = await rebuildProjections({
+      store,
+      db: database.db,
+      dbKind: database.kind,
+      projections: chosen ? [chosen] : allProjections,
+      progressIntervalMs: io.tty ? 200 : 2000,
+      onProgress: (p) => {
+        last = formatProgress(p);
+        io.out(io.tty ? `\r${last}\x1b[K` : `${last}\n`);
+      },
+    });
+    if (io.tty && last) io.out('\n');
+    for (const r of results) {
+      io.out(`${r.projection}: rebuilt ${r.events} events (${r.handled} handled) in ${(r.durationMs / 1000).toFixed(1)}s, ${r.rate} events/s, checkpoint ${r.position}\n`);
     }
     return 0;
   } catch (e) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { KubeconfigError, parseKubeconfig, resolveContext, type ResolvedKubeconfig } from '../kube/kubeconfig';
 import { createClusterClient, type ClusterClient } from '../kube/client';
+import { resolvedKubeconfigSchema } from '../kube/resolved-schema';
 import { ClusterProbeError, probeCluster } from '../kube/probe';
 import type { CredentialStore } from '../secrets/credential-store';
 import { ApiRefusal } from '../api/errors';
@@ -72,7 +73,7 @@ export class ClusterAccess {
   async resolvedFor(clusterId: string): Promise<ResolvedKubeconfig> {
     const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).executeTakeFirst();
     if (!row?.credential_ref) throw new ApiRefusal('not_found', `cluster "${clusterId}" is not registered`, 'clusterId');
-    return (await this.credentials.get(row.credential_ref)) as unknown as ResolvedKubeconfig;
+    return resolvedKubeconfigSchema.parse(await this.credentials.get(row.credential_ref)) as ResolvedKubeconfig;
   }
 
   /** A cached client per credential reference (a re-registered cluster gets a new reference). */
@@ -81,7 +82,7 @@ export class ClusterAccess {
     if (!row?.credential_ref) throw new ApiRefusal('not_found', `cluster "${clusterId}" is not registered`, 'clusterId');
     let client = this.clients.get(row.credential_ref);
     if (!client) {
-      const resolved = (await this.credentials.get(row.credential_ref)) as unknown as ResolvedKubeconfig;
+      const resolved = resolvedKubeconfigSchema.parse(await this.credentials.get(row.credential_ref)) as ResolvedKubeconfig;
       client = createClusterClient(resolved, { timeoutMs: this.timeoutMs });
       this.clients.set(row.credential_ref, client);
     }

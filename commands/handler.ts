@@ -3,6 +3,7 @@ import type { EventStore, NewEvent, StoredEvent, StreamWrite } from '../eventsto
 import { WrongExpectedRevisionError } from '../eventstore/types';
 import type { CommandContext } from './context';
 import { StateCache, foldEvents, type Folded } from './state-cache';
+import { StreamLocks } from './stream-locks';
 import { commandStreamId, type AuditModule, type AuditTarget, type CommandAcceptedData, type CommandRejectedData } from './audit-events';
 
 export interface DomainEventInput {
@@ -66,7 +67,7 @@ export interface CommandHandlerOptions {
   cache?: StateCache;
 }
 
-export type CommandHandler = <C extends Record<string, unknown>>(
+export type CommandHandler = <C extends object>(
   definition: CommandDefinition<C>,
   command: C,
   context: CommandContext,
@@ -84,13 +85,19 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const cache = options.cache ?? new StateCache();
   const maxAttempts = options.maxAttempts ?? 30;
   const auditCopy = options.auditCopy ?? ((c) => c);
+  const locks = new StreamLocks();
 
-  async function load(streamId: string): Promise<Folded> {
-    const cached = cache.get(streamId) ?? { state: model.initialStateFor(streamId), revision: null };
-    const fromRevision = cached.revision === null ? 0 : cached.revision + 1;
+  /**
+   * The folded state of a stream. With `fresh` false a cached state is trusted without a read: the
+   * append's expected-revision check catches a stale one, and the command is then decided again.
+   */
+  async function load(streamId: string, fresh: boolean): Promise<Folded> {
+    const cached = cache.get(streamId);
+    if (cached && !fresh) return cached;
+    const start = cached ?? { state: model.initialStateFor(streamId), revision: null };
+    const fromRevision = start.revision === null ? 0 : start.revision + 1;
     const events = await store.readStream(streamId, { fromRevision });
-    if (events.length === 0) return cached;
-    const folded = foldEvents(cached, events, (state, event) => model.evolve(streamId, state, event));
+    const folded = events.length === 0 ? start : foldEvents(start, events, (state, event) => model.evolve(streamId, state, event));
     cache.set(streamId, folded);
     return folded;
   }
@@ -103,14 +110,10 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       const data = first.data as unknown as CommandRejectedData;
       throw new RecordedRejectionError(data.code, data.message, data.field, data.details);
     }
-    const data = first.data as unknown as CommandAcceptedData;
     return { commandId, position: first.position, events: [], replayed: true };
   }
 
   return async function handle(definition, command, context) {
-    const replay = await recordedOutcome(context.commandId);
-    if (replay) return replay;
-
     const streamIds = definition.streams(command);
     const metadata = {
       actor: context.actor,
@@ -122,74 +125,81 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       schemaVersion: 1,
     };
     const auditBase = {
-      command: { type: definition.type, ...auditCopy(command) },
+      command: { type: definition.type, ...auditCopy(command as Record<string, unknown>) },
       module: definition.module,
       target: definition.target(command),
     };
 
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const folded = await Promise.all(streamIds.map(load));
-      const states = Object.fromEntries(streamIds.map((id, i) => [id, folded[i].state]));
+    return locks.withLocks(streamIds, async () => {
+      // No read for idempotency on the way in: the audit record is written with 'no_stream', so a
+      // command already handled under this commandId surfaces as a conflict on its stream.
+      let fresh = false;
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const folded = await Promise.all(streamIds.map((id) => load(id, fresh)));
+        const states = Object.fromEntries(streamIds.map((id, i) => [id, folded[i].state]));
 
-      let decision: Record<string, DomainEventInput[]>;
-      try {
-        decision = definition.decide(command, states);
-      } catch (error) {
-        if (!options.isDomainError(error)) throw error;
-        // A concurrent submission of the same command may have just decided it: its outcome wins.
-        if (attempt > 1) {
+        let decision: Record<string, DomainEventInput[]>;
+        try {
+          decision = definition.decide(command, states);
+        } catch (error) {
+          if (!options.isDomainError(error)) throw error;
+          // A refusal must rest on current state, not on a cached one.
+          if (!fresh) {
+            fresh = true;
+            continue;
+          }
           const outcome = await recordedOutcome(context.commandId);
           if (outcome) return outcome;
+          // Bad input writes nothing; a refusal of well-formed input is audited as an attempt.
+          if (error.code !== 'invalid' && !(await recordRejection(error))) {
+            const recorded = await recordedOutcome(context.commandId);
+            if (recorded) return recorded;
+          }
+          throw error;
         }
-        // Bad input writes nothing; a refusal of well-formed input is audited as an attempt.
-        if (error.code !== 'invalid' && !(await recordRejection(error))) {
-          const outcome = await recordedOutcome(context.commandId);
-          if (outcome) return outcome;
-        }
-        throw error;
-      }
 
-      const writes: StreamWrite[] = [];
-      const written: CommandResult['events'] = [];
-      streamIds.forEach((streamId, i) => {
-        const events = decision[streamId] ?? [];
-        if (events.length === 0) return;
-        const revision = folded[i].revision;
-        writes.push({
-          streamId,
-          expectedRevision: revision === null ? 'no_stream' : revision,
-          events: events.map((e): NewEvent => {
-            const data = model.validateEvent(e.type, e.data);
-            written.push({ streamId, type: e.type, data });
-            return { id: randomUUID(), type: e.type, data, metadata };
-          }),
+        const writes: StreamWrite[] = [];
+        const written: CommandResult['events'] = [];
+        streamIds.forEach((streamId, i) => {
+          const events = decision[streamId] ?? [];
+          if (events.length === 0) return;
+          const revision = folded[i].revision;
+          writes.push({
+            streamId,
+            expectedRevision: revision === null ? 'no_stream' : revision,
+            events: events.map((e): NewEvent => {
+              const data = model.validateEvent(e.type, e.data);
+              written.push({ streamId, type: e.type, data });
+              return { id: randomUUID(), type: e.type, data, metadata };
+            }),
+          });
         });
-      });
-      const accepted: CommandAcceptedData = {
-        ...auditBase,
-        eventIds: writes.flatMap((w) => w.events.map((e) => e.id)),
-      };
-      writes.push({
-        streamId: commandStreamId(context.commandId),
-        expectedRevision: 'no_stream',
-        events: [{ id: randomUUID(), type: 'CommandAccepted', data: accepted as unknown as Record<string, unknown>, metadata }],
-      });
+        const accepted: CommandAcceptedData = {
+          ...auditBase,
+          eventIds: writes.flatMap((w) => w.events.map((e) => e.id)),
+        };
+        writes.push({
+          streamId: commandStreamId(context.commandId),
+          expectedRevision: 'no_stream',
+          events: [{ id: randomUUID(), type: 'CommandAccepted', data: accepted as unknown as Record<string, unknown>, metadata }],
+        });
 
-      try {
-        const result = await store.appendMulti(writes);
-        return { commandId: context.commandId, position: result.position, events: written, replayed: false };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (error.streamId === commandStreamId(context.commandId)) {
-          const outcome = await recordedOutcome(context.commandId);
-          if (outcome) return outcome;
+        try {
+          const result = await store.appendMulti(writes);
+          return { commandId: context.commandId, position: result.position, events: written, replayed: false };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (error.streamId === commandStreamId(context.commandId)) {
+            const outcome = await recordedOutcome(context.commandId);
+            if (outcome) return outcome;
+          }
+          fresh = true;
+          await pause(attempt);
         }
-        await pause(attempt);
       }
-    }
-    throw new TooMuchContentionError(definition.type, maxAttempts);
+      throw new TooMuchContentionError(definition.type, maxAttempts);
+    });
 
-    /** Records the refusal; false when an outcome for this commandId was already recorded. */
     async function recordRejection(error: Error & { code: string; field?: string; details?: Record<string, unknown> }): Promise<boolean> {
       const rejected: CommandRejectedData = {
         ...auditBase,

@@ -36,6 +36,8 @@ export interface MigrateOptions {
   folder?: string;
   /** Only migrations whose name passes (default: all of them). */
   include?: (name: string) => boolean;
+  /** Kysely's bookkeeping table (default kysely_migration); a separate folder needs its own. */
+  migrationTableName?: string;
 }
 
 /**
@@ -49,6 +51,9 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     db,
     provider: new FolderMigrationProvider(options.folder, options.include),
     allowUnorderedMigrations: true,
+    ...(options.migrationTableName
+      ? { migrationTableName: options.migrationTableName, migrationLockTableName: `${options.migrationTableName}_lock` }
+      : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) {

@@ -6,6 +6,7 @@ import { SqlEventStore } from './sql-store';
 import type { ChangeSource } from './subscription';
 
 export const NOTIFY_CHANNEL = 'bosun_events';
+const NOTIFY_EVERY_MS = 10;
 
 export interface PostgresEventStoreOptions {
   /** Run migrateToLatest on open (default true). */
@@ -83,8 +84,9 @@ export async function openPostgresEventStore(
     throw err;
   }
   const pool = database.pg;
-  // NOTIFY is sent in its own statement after the append committed, at most one in flight: inside
-  // the append's transaction it would take NOTIFY's global commit lock and end group commit.
+  // NOTIFY is sent in its own statement after the append committed, at most one per NOTIFY_EVERY_MS
+  // (inside the append's transaction it would take NOTIFY's global commit lock and end group commit;
+  // one per append would double the statements). Other processes also poll every pollMs.
   let notifying = false;
   let notifyAgain = false;
   const notifyOthers = (): void => {
@@ -93,16 +95,16 @@ export async function openPostgresEventStore(
       return;
     }
     notifying = true;
+    notifyAgain = false;
     pool
       .query(`select pg_notify('${NOTIFY_CHANNEL}', '')`)
       .catch(() => {})
-      .finally(() => {
-        notifying = false;
-        if (notifyAgain) {
-          notifyAgain = false;
-          notifyOthers();
-        }
-      });
+      .finally(() =>
+        setTimeout(() => {
+          notifying = false;
+          if (notifyAgain) notifyOthers();
+        }, NOTIFY_EVERY_MS).unref(),
+      );
   };
   const listener = new NotifyListener((pool as unknown as { options: pg.ClientConfig }).options);
   return new SqlEventStore({

@@ -111,7 +111,7 @@ export class SqlEventStore implements EventStore {
   private readonly streamReader = new ReadCoalescer<StreamReadKey, StoredEvent[]>((keys) => this.readStreams(keys));
   /** Concurrent horizon requests share one round trip (each still gets a horizon taken after it asked). */
   private readonly horizon = new ReadCoalescer<void, number>(async (keys) => {
-    const rows = await this.client.query<{ head: string | number }>('select event_store_safe_head() as head');
+    const rows = await this.client.query<{ head: string | number }>('select event_store_safe_head() as head', [], 'bosun_es_safe_head');
     const head = Number(rows[0]?.head ?? 0);
     return keys.map(() => head);
   }, { maxInFlight: 1 });
@@ -150,7 +150,7 @@ export class SqlEventStore implements EventStore {
     for (let attempt = 0; ; attempt++) {
       let row: AppendRow | undefined;
       try {
-        [row] = await this.client.query<AppendRow>('select * from event_store_append($1::jsonb)', [payload]);
+        [row] = await this.client.query<AppendRow>('select * from event_store_append($1::jsonb)', [payload], 'bosun_es_append');
       } catch (err) {
         const violation = uniqueViolation(err);
         if (violation?.constraint === 'events_id_unique') {
@@ -201,12 +201,18 @@ export class SqlEventStore implements EventStore {
   /** Several stream reads in one statement (concurrent readStream calls are coalesced). */
   private async readStreams(keys: StreamReadKey[]): Promise<StoredEvent[][]> {
     const rows = await this.client.query<EventRow & { q: number }>(
-      `select r.q::integer as q, ${COLUMNS.map((c) => `e.${c}`).join(', ')}
+      // LATERAL: one index scan per requested stream, whatever the planner guesses about unnest().
+      `select r.q::integer as q, e.*
          from unnest($1::text[], $2::integer[], $3::bigint[]) with ordinality as r(stream_id, from_revision, to_position, q)
-         join events e on e.stream_id = r.stream_id and e.revision >= r.from_revision
-                      and (r.to_position is null or e.position <= r.to_position)
+         cross join lateral (
+           select ${COLUMNS.join(', ')} from events
+            where stream_id = r.stream_id and revision >= r.from_revision
+              and (r.to_position is null or position <= r.to_position)
+            order by revision
+         ) e
         order by r.q, e.revision`,
       [keys.map((k) => k.streamId), keys.map((k) => k.fromRevision), keys.map((k) => k.toPosition)],
+      'bosun_es_read_streams',
     );
     const results: StoredEvent[][] = keys.map(() => []);
     for (const row of rows) results[row.q - 1]!.push(toStoredEvent(row));
@@ -217,7 +223,7 @@ export class SqlEventStore implements EventStore {
     this.assertOpen();
     const rows = await this.client.query<{ revision: number | null }>('select max(revision) as revision from events where stream_id = $1', [
       streamId,
-    ]);
+    ], 'bosun_es_stream_revision');
     return rows[0]?.revision ?? null;
   }
 
@@ -239,6 +245,7 @@ export class SqlEventStore implements EventStore {
           and ($4::text[] is null or type = any($4::text[]))
         order by position limit $5`,
       [after, upTo, prefixes, types, limit],
+      'bosun_es_read_page',
     );
     return rows.map(toStoredEvent);
   }

@@ -44,7 +44,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql.raw(`
     create or replace function event_store_append(writes jsonb)
     returns table (ok boolean, error text, detail jsonb, last_position bigint, revisions jsonb)
-    language plpgsql set jit = off as $fn$
+    language plpgsql as $fn$
     declare
       v_write jsonb;
       v_stream text;

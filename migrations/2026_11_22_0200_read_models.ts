@@ -31,12 +31,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('bindable_memory_bytes', 'bigint', (c) => c.notNull())
     .addColumn('bound_cpu_millis', 'bigint', (c) => c.notNull())
     .addColumn('bound_memory_bytes', 'bigint', (c) => c.notNull())
-    .addColumn('allocated_cpu_millis', 'bigint', (c) => c.notNull())
-    .addColumn('allocated_memory_bytes', 'bigint', (c) => c.notNull())
     .addColumn('workspace_count', 'integer', (c) => c.notNull())
-    .addColumn('namespace_count', 'integer', (c) => c.notNull())
     .addColumn('bindings', 'jsonb', (c) => c.notNull())
-    .addColumn('allocations', 'jsonb', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('registered_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
@@ -44,6 +40,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('position', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('clusters_status_idx').on('clusters').columns(['status', 'cluster_id']).execute();
+
+  // One row per namespace quota held on a cluster (from ClusterNamespace* events); summed by queries.
+  await db.schema
+    .createTable('cluster_allocations')
+    .addColumn('cluster_id', 'text', (c) => c.notNull())
+    .addColumn('namespace', 'text', (c) => c.notNull())
+    .addColumn('workspace_id', 'text', (c) => c.notNull())
+    .addColumn('cpu_millis', 'bigint', (c) => c.notNull())
+    .addColumn('memory_bytes', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('position', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('cluster_allocations_pkey', ['cluster_id', 'namespace'])
+    .execute();
 
   await db.schema
     .createTable('workspaces')
@@ -54,12 +63,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ceiling_memory_bytes', 'bigint', (c) => c.notNull())
     .addColumn('bound_cpu_millis', 'bigint', (c) => c.notNull())
     .addColumn('bound_memory_bytes', 'bigint', (c) => c.notNull())
-    .addColumn('allocated_cpu_millis', 'bigint', (c) => c.notNull())
-    .addColumn('allocated_memory_bytes', 'bigint', (c) => c.notNull())
     .addColumn('cluster_count', 'integer', (c) => c.notNull())
-    .addColumn('namespace_count', 'integer', (c) => c.notNull())
     .addColumn('bindings', 'jsonb', (c) => c.notNull())
-    .addColumn('allocations', 'jsonb', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
@@ -158,7 +163,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['audit_events', 'audit_records', 'namespaces', 'workspace_bindings', 'workspaces', 'clusters', 'projection_checkpoints']) {
+  for (const table of ['audit_events', 'audit_records', 'namespaces', 'workspace_bindings', 'workspaces', 'cluster_allocations', 'clusters', 'projection_checkpoints']) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -41,6 +41,8 @@ export interface RebuildOptions {
   projection: Projection;
   /** Events per transaction (default 5000). */
   batchSize?: number;
+  /** Pages read ahead during the replay (default 3). */
+  prefetch?: number;
   onProgress?: (progress: RebuildProgress) => void;
   /** Least time between two progress reports (default 250 ms). */
   progressIntervalMs?: number;
@@ -114,53 +116,86 @@ async function prepareSchema(db: Kysely<any>, schema: string, tables: readonly s
   return indexStatements;
 }
 
-/** Reads pages of $all with one page always in flight. */
-async function* pages(store: EventStore, after: number, limit: number): AsyncGenerator<StoredEvent[]> {
-  let next = store.readAll({ after, limit });
-  for (;;) {
-    const page = await next;
-    if (page.length === 0) return;
-    const full = page.length === limit;
-    if (full) next = store.readAll({ after: page[page.length - 1].position, limit });
-    yield page;
-    if (!full) return;
+/**
+ * Reads (from, upTo] of $all as consecutive position ranges of `width`, `prefetch` ranges in
+ * flight. A range of `width` positions holds at most `width` events, so `readAll({after, limit:
+ * width})` filtered to the range misses nothing; positions up to a head already read never gain
+ * an event later (the store's gap-free guarantee).
+ */
+async function* ranges(store: EventStore, from: number, upTo: number, width: number, prefetch: number): AsyncGenerator<{ events: StoredEvent[]; upTo: number }> {
+  let next = from;
+  const queue: Promise<{ events: StoredEvent[]; upTo: number }>[] = [];
+  const launch = () => {
+    const after = next;
+    const end = Math.min(after + width, upTo);
+    next = end;
+    queue.push(store.readAll({ after, limit: width }).then((page) => ({ events: page.filter((e) => e.position <= end), upTo: end })));
+  };
+  while (next < upTo && queue.length < prefetch) launch();
+  while (queue.length) {
+    const range = await queue.shift()!;
+    if (next < upTo) launch();
+    yield range;
   }
 }
 
+/** Rebuilds one projection. */
 export async function rebuildProjection(options: RebuildOptions): Promise<RebuildResult> {
-  const { store, db, projection } = options;
-  const name = projection.name;
-  if (localRebuilds.has(name)) throw new RebuildInProgressError(name);
-  localRebuilds.add(name);
+  const [result] = await rebuildProjections({ ...options, projections: [options.projection] });
+  return result;
+}
+
+export type RebuildManyOptions = Omit<RebuildOptions, 'projection'> & { projections: readonly Projection[] };
+
+/**
+ * Rebuilds several projections with ONE replay of $all (each page applied to every projection's
+ * fresh tables), then swaps each in. Progress reports name them joined by '+'.
+ */
+export async function rebuildProjections(options: RebuildManyOptions): Promise<RebuildResult[]> {
+  const names = options.projections.map((p) => p.name);
+  for (const name of names) if (localRebuilds.has(name)) throw new RebuildInProgressError(name);
+  for (const name of names) localRebuilds.add(name);
   try {
     if (options.dbKind !== 'postgres') return await runRebuild(options);
-    // One session holds the rebuild lock for the duration, so two processes never rebuild one projection at once.
-    return await db.connection().execute(async (conn) => {
-      const key = lockKey(name);
-      const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${REBUILD_LOCK_CLASS}::int, ${key}::int) AS ok`.execute(conn);
-      if (!rows[0]?.ok) throw new RebuildInProgressError(name);
+    // One session holds the rebuild locks for the duration, so two processes never rebuild one projection at once.
+    return await options.db.connection().execute(async (conn) => {
+      const held: number[] = [];
       try {
+        for (const name of names) {
+          const key = lockKey(name);
+          const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${REBUILD_LOCK_CLASS}::int, ${key}::int) AS ok`.execute(conn);
+          if (!rows[0]?.ok) throw new RebuildInProgressError(name);
+          held.push(key);
+        }
         return await runRebuild(options);
       } finally {
-        await sql`SELECT pg_advisory_unlock(${REBUILD_LOCK_CLASS}::int, ${key}::int)`.execute(conn);
+        for (const key of held) await sql`SELECT pg_advisory_unlock(${REBUILD_LOCK_CLASS}::int, ${key}::int)`.execute(conn);
       }
     });
   } finally {
-    localRebuilds.delete(name);
+    for (const name of names) localRebuilds.delete(name);
   }
 }
 
-async function runRebuild(options: RebuildOptions): Promise<RebuildResult> {
-  const { store, db, projection } = options;
-  const name = projection.name;
+interface Target {
+  projection: Projection;
+  schema: string;
+  cache: RowCache;
+  indexStatements: string[];
+  handled: number;
+  /** Events read for this projection (replay plus its own tail). */
+  events: number;
+}
+
+async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]> {
+  const { store, db } = options;
+  const label = options.projections.map((p) => p.name).join('+');
   const batchSize = options.batchSize ?? 5000;
-  const schema = rebuildSchemaName(name);
   const started = Date.now();
   const interval = options.progressIntervalMs ?? 250;
   let lastReport = 0;
   let total = await store.headPosition();
   let done = 0;
-  let handled = 0;
   let position = 0;
   const report = (phase: RebuildProgress['phase'], force = false) => {
     if (!options.onProgress) return;
@@ -168,74 +203,84 @@ async function runRebuild(options: RebuildOptions): Promise<RebuildResult> {
     if (!force && now - lastReport < interval) return;
     lastReport = now;
     const elapsedMs = now - started;
-    options.onProgress({ projection: name, phase, done, total: Math.max(total, position), position, rate: elapsedMs > 0 ? Math.round((done * 1000) / elapsedMs) : 0, elapsedMs });
+    options.onProgress({ projection: label, phase, done, total: Math.max(total, position), position, rate: elapsedMs > 0 ? Math.round((done * 1000) / elapsedMs) : 0, elapsedMs });
   };
   report('prepare', true);
 
-  const indexStatements = await prepareSchema(db, schema, projection.tables);
-  const cache = new RowCache(true);
-  const inRebuildSchema = async (trx: Transaction<any>, events: StoredEvent[]) => {
-    await sql`SET LOCAL search_path TO ${ident(schema)}`.execute(trx);
-    handled += await applyEvents(projection, events, trx, { rowCache: cache });
+  const targets: Target[] = [];
+  const apply = async (trx: Transaction<any>, target: Target, events: StoredEvent[]) => {
+    await sql`SET LOCAL search_path TO ${ident(target.schema)}`.execute(trx);
+    target.handled += await applyEvents(target.projection, events, trx, { rowCache: target.cache });
     await sql`SET LOCAL search_path TO public`.execute(trx);
   };
 
   try {
-    // Replay: each page one transaction (pages are batchSize events), the next page read meanwhile.
-    let lastHeadCheck = Date.now();
+    for (const projection of options.projections) {
+      const schema = rebuildSchemaName(projection.name);
+      targets.push({ projection, schema, cache: new RowCache(true), indexStatements: await prepareSchema(db, schema, projection.tables), handled: 0, events: 0 });
+    }
+
+    // Replay up to the head, again while the head moved by a batch or more; pages read ahead,
+    // each page written to every target in parallel (one transaction per target and page).
     for (;;) {
-      let read = 0;
-      for await (const page of pages(store, position, batchSize)) {
-        await db.transaction().execute((trx) => inRebuildSchema(trx, page));
-        position = page[page.length - 1].position;
-        done += page.length;
-        read += page.length;
-        if (Date.now() - lastHeadCheck > 2000) {
-          lastHeadCheck = Date.now();
-          total = await store.headPosition();
+      const head = await store.headPosition();
+      total = Math.max(total, head);
+      if (head - position < batchSize) break; // the tail is short now; the swaps take the rest
+      for await (const range of ranges(store, position, head, batchSize, options.prefetch ?? 3)) {
+        if (range.events.length) {
+          await Promise.all(targets.map((target) => db.transaction().execute((trx) => apply(trx, target, range.events))));
         }
+        position = range.upTo;
+        done += range.events.length;
+        for (const target of targets) target.events += range.events.length;
         report('replay');
       }
-      if (read < batchSize) break; // the tail is short now; the swap takes the rest
     }
 
     report('index', true);
-    for (const statement of indexStatements) await sql.raw(statement).execute(db);
+    for (const target of targets) for (const statement of target.indexStatements) await sql.raw(statement).execute(db);
 
-    // Swap: lock the live checkpoint, apply the last tail, move the tables, write the checkpoint.
+    // Swap, one projection at a time: lock its live checkpoint, apply its last tail, move its tables.
     report('swap', true);
-    for (;;) {
-      const tail = await store.readAll({ after: position, limit: batchSize });
-      if (tail.length === batchSize) {
-        await db.transaction().execute((trx) => inRebuildSchema(trx, tail));
-        position = tail[tail.length - 1].position;
-        done += tail.length;
-        continue;
-      }
-      const tailEnd = tail.length ? tail[tail.length - 1].position : position;
-      const swapped = await db.transaction().execute(async (trx) => {
-        const live = await lockCheckpoint(trx, name, projection.version);
-        if (live.position > tailEnd) return false; // the live runner got further than our tail: read on
-        if (tail.length) await inRebuildSchema(trx, tail);
-        for (const table of projection.tables) {
-          await sql`DROP TABLE IF EXISTS public.${ident(table)}`.execute(trx);
-          await sql`ALTER TABLE ${ident(schema)}.${ident(table)} SET SCHEMA public`.execute(trx);
+    const results: RebuildResult[] = [];
+    for (const target of targets) {
+      const { projection, schema } = target;
+      let at = position;
+      for (;;) {
+        const tail = await store.readAll({ after: at, limit: batchSize });
+        if (tail.length === batchSize) {
+          await db.transaction().execute((trx) => apply(trx, target, tail));
+          at = tail[tail.length - 1].position;
+          target.events += tail.length;
+          continue;
         }
-        await sql`DROP SCHEMA ${ident(schema)}`.execute(trx);
-        await writeCheckpoint(trx, name, projection.version, tailEnd);
-        return true;
-      });
-      if (!swapped) continue;
-      position = tailEnd;
-      done += tail.length;
-      break;
+        const tailEnd = tail.length ? tail[tail.length - 1].position : at;
+        const swapped = await db.transaction().execute(async (trx) => {
+          const live = await lockCheckpoint(trx, projection.name, projection.version);
+          if (live.position > tailEnd) return false; // the live runner got further than our tail: read on
+          if (tail.length) await apply(trx, target, tail);
+          for (const table of projection.tables) {
+            await sql`DROP TABLE IF EXISTS public.${ident(table)}`.execute(trx);
+            await sql`ALTER TABLE ${ident(schema)}.${ident(table)} SET SCHEMA public`.execute(trx);
+          }
+          await sql`DROP SCHEMA ${ident(schema)}`.execute(trx);
+          await writeCheckpoint(trx, projection.name, projection.version, tailEnd);
+          return true;
+        });
+        if (!swapped) continue;
+        at = tailEnd;
+        target.events += tail.length;
+        break;
+      }
+      const durationMs = Date.now() - started;
+      results.push({ projection: projection.name, position: at, events: target.events, handled: target.handled, durationMs, rate: durationMs > 0 ? Math.round((target.events * 1000) / durationMs) : target.events });
+      position = Math.max(position, at);
     }
+    total = Math.max(total, position);
+    report('done', true);
+    return results;
   } catch (e) {
-    await sql`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`.execute(db).catch(() => {});
+    for (const target of targets) await sql`DROP SCHEMA IF EXISTS ${ident(target.schema)} CASCADE`.execute(db).catch(() => {});
     throw e;
   }
-  total = Math.max(total, position);
-  report('done', true);
-  const durationMs = Date.now() - started;
-  return { projection: name, position, events: done, handled, durationMs, rate: durationMs > 0 ? Math.round((done * 1000) / durationMs) : done };
 }

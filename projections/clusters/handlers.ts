@@ -2,7 +2,7 @@
 import type { StoredEvent } from '../../eventstore/types';
 import { scaleByRatio } from '../../domain/quantity';
 import { fold, type RowUpdate } from '../rows';
-import { clustersTable, type Amounts, type ClusterAllocation, type ClusterRow } from './tables';
+import { clusterAllocationsTable, clustersTable, type Amounts, type ClusterAllocationRow, type ClusterRow } from './tables';
 
 export const clusterEventTypes = [
   'ClusterRegistered',
@@ -27,17 +27,13 @@ interface Inventory {
 /** Recomputes every derived column from the row's own facts. */
 function derive(row: ClusterRow): ClusterRow {
   const bindings = Object.values(row.bindings);
-  const allocations = Object.values(row.allocations);
   return {
     ...row,
     bindable_cpu_millis: scaleByRatio(row.allocatable_cpu_millis, row.cpu_ratio),
     bindable_memory_bytes: scaleByRatio(row.allocatable_memory_bytes, row.memory_ratio),
     bound_cpu_millis: bindings.reduce((s, b) => s + b.cpuMillis, 0),
     bound_memory_bytes: bindings.reduce((s, b) => s + b.memoryBytes, 0),
-    allocated_cpu_millis: allocations.reduce((s, a) => s + a.cpuMillis, 0),
-    allocated_memory_bytes: allocations.reduce((s, a) => s + a.memoryBytes, 0),
     workspace_count: bindings.length,
-    namespace_count: allocations.length,
   };
 }
 
@@ -76,13 +72,9 @@ export function evolveCluster(current: ClusterRow | undefined, event: StoredEven
           bindable_memory_bytes: 0,
           bound_cpu_millis: 0,
           bound_memory_bytes: 0,
-          allocated_cpu_millis: 0,
-          allocated_memory_bytes: 0,
           workspace_count: 0,
-          namespace_count: 0,
           bindings: {},
-          allocations: {},
-          status: 'active',
+          status: 'registered',
           registered_at: at,
           updated_at: at,
           removed_at: null,
@@ -110,22 +102,39 @@ export function evolveCluster(current: ClusterRow | undefined, event: StoredEven
       const { [d.workspaceId]: _gone, ...bindings } = row.bindings;
       return derive({ ...row, bindings });
     }
+    default:
+      return current;
+  }
+}
+
+/** The next state of one namespace's allocation on a cluster; null when released. */
+export function evolveAllocation(current: ClusterAllocationRow | undefined, event: StoredEvent): ClusterAllocationRow | null | undefined {
+  const d = event.data as any;
+  switch (event.type) {
     case 'ClusterNamespaceAllocated':
-    case 'ClusterNamespaceAllocationChanged': {
-      const allocation: ClusterAllocation = { workspaceId: d.workspaceId, cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes };
-      return derive({ ...row, allocations: { ...row.allocations, [d.namespace]: allocation } });
-    }
-    case 'ClusterNamespaceReleased': {
-      const { [d.namespace]: _gone, ...allocations } = row.allocations;
-      return derive({ ...row, allocations });
-    }
+    case 'ClusterNamespaceAllocationChanged':
+      return {
+        cluster_id: d.clusterId,
+        namespace: d.namespace,
+        workspace_id: d.workspaceId,
+        cpu_millis: d.cpuMillis,
+        memory_bytes: d.memoryBytes,
+        updated_at: event.metadata.occurredAt,
+        position: event.position,
+      };
+    case 'ClusterNamespaceReleased':
+      return current ? null : current;
     default:
       return current;
   }
 }
 
 export function clusterUpdates(event: StoredEvent): RowUpdate[] {
-  const clusterId = (event.data as { clusterId?: string }).clusterId;
-  if (!clusterId) return [];
-  return [fold(clustersTable, { cluster_id: clusterId }, (current) => evolveCluster(current, event))];
+  const d = event.data as { clusterId?: string; namespace?: string };
+  if (!d.clusterId) return [];
+  if (event.type.startsWith('ClusterNamespace')) {
+    if (!d.namespace) return [];
+    return [fold(clusterAllocationsTable, { cluster_id: d.clusterId, namespace: d.namespace }, (current) => evolveAllocation(current, event))];
+  }
+  return [fold(clustersTable, { cluster_id: d.clusterId }, (current) => evolveCluster(current, event))];
 }

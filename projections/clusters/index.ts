@@ -1,14 +1,14 @@
 import { defineRowProjection } from '../rows';
 import { clusterEventTypes, clusterUpdates } from './handlers';
-import { clustersTable } from './tables';
+import { clusterAllocationsTable, clustersTable } from './tables';
 
 export const clustersProjection = defineRowProjection({
   name: 'clusters',
   version: 1,
-  tables: [clustersTable],
+  tables: [clustersTable, clusterAllocationsTable],
   eventTypes: clusterEventTypes,
   route: clusterUpdates,
 });
 
 export * from './queries';
-export type { ClusterRow } from './tables';
+export type { ClusterAllocationRow, ClusterRow } from './tables';

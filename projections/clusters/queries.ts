@@ -1,7 +1,7 @@
 /** Queries of the clusters read model. Every function takes the database explicitly. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { normalizeRow } from '../rows';
-import { clustersTable, type Amounts, type ClusterRow, type ClusterStatus } from './tables';
+import { clusterAllocationsTable, clustersTable, type Amounts, type ClusterRow, type ClusterStatus } from './tables';
 
 export interface ClusterDto {
   clusterId: string;
@@ -32,8 +32,11 @@ export interface ClusterDto {
   position: number;
 }
 
+/** A cluster row joined with the sums of its allocations (see `clusterRows`). */
 export function toClusterDto(raw: Record<string, unknown>): ClusterDto {
   const r: ClusterRow = normalizeRow(clustersTable, raw);
+  const allocatedCpu = Number(raw.allocated_cpu_millis ?? 0);
+  const allocatedMemory = Number(raw.allocated_memory_bytes ?? 0);
   return {
     clusterId: r.cluster_id,
     displayName: r.display_name,
@@ -50,12 +53,12 @@ export function toClusterDto(raw: Record<string, unknown>): ClusterDto {
       cpuMillis: Math.max(0, r.bindable_cpu_millis - r.bound_cpu_millis),
       memoryBytes: Math.max(0, r.bindable_memory_bytes - r.bound_memory_bytes),
     },
-    allocated: { cpuMillis: r.allocated_cpu_millis, memoryBytes: r.allocated_memory_bytes },
+    allocated: { cpuMillis: allocatedCpu, memoryBytes: allocatedMemory },
     bindings: Object.entries(r.bindings ?? {})
       .map(([workspaceId, a]) => ({ workspaceId, cpuMillis: a.cpuMillis, memoryBytes: a.memoryBytes }))
       .sort((a, b) => a.workspaceId.localeCompare(b.workspaceId)),
     workspaceCount: r.workspace_count,
-    namespaceCount: r.namespace_count,
+    namespaceCount: Number(raw.namespace_count ?? 0),
     status: r.status,
     registeredAt: r.registered_at,
     updatedAt: r.updated_at,
@@ -69,13 +72,52 @@ export interface ListClustersOptions {
   includeRemoved?: boolean;
 }
 
+/** Cluster rows with their allocation sums. */
+function clusterRows(db: Kysely<any>) {
+  const sums = db
+    .selectFrom('cluster_allocations')
+    .select([
+      'cluster_id',
+      sql<string>`sum(cpu_millis)`.as('allocated_cpu_millis'),
+      sql<string>`sum(memory_bytes)`.as('allocated_memory_bytes'),
+      sql<string>`count(*)`.as('namespace_count'),
+    ])
+    .groupBy('cluster_id')
+    .as('a');
+  return db
+    .selectFrom('clusters as c')
+    .leftJoin(sums, 'a.cluster_id', 'c.cluster_id')
+    .selectAll('c')
+    .select(['a.allocated_cpu_millis', 'a.allocated_memory_bytes', 'a.namespace_count']);
+}
+
 export async function listClusters(db: Kysely<any>, options: ListClustersOptions = {}): Promise<ClusterDto[]> {
-  let q = db.selectFrom('clusters').selectAll().orderBy('cluster_id');
-  if (!options.includeRemoved) q = q.where('status', '=', 'active');
+  let q = clusterRows(db).orderBy('c.cluster_id');
+  if (!options.includeRemoved) q = q.where('c.status', '=', 'registered');
   return (await q.execute()).map(toClusterDto);
 }
 
 export async function getCluster(db: Kysely<any>, clusterId: string): Promise<ClusterDto | null> {
-  const row = await db.selectFrom('clusters').selectAll().where('cluster_id', '=', clusterId).executeTakeFirst();
+  const row = await clusterRows(db).where('c.cluster_id', '=', clusterId).executeTakeFirst();
   return row ? toClusterDto(row) : null;
+}
+
+export interface ClusterAllocationDto {
+  clusterId: string;
+  namespace: string;
+  workspaceId: string;
+  quota: Amounts;
+  updatedAt: string;
+}
+
+export function toClusterAllocationDto(raw: Record<string, unknown>): ClusterAllocationDto {
+  const r = normalizeRow(clusterAllocationsTable, raw);
+  return { clusterId: r.cluster_id, namespace: r.namespace, workspaceId: r.workspace_id, quota: { cpuMillis: r.cpu_millis, memoryBytes: r.memory_bytes }, updatedAt: r.updated_at };
+}
+
+/** The namespace quotas held on a cluster, optionally of one workspace. */
+export async function listClusterAllocations(db: Kysely<any>, clusterId: string, workspaceId?: string): Promise<ClusterAllocationDto[]> {
+  let q = db.selectFrom('cluster_allocations').selectAll().where('cluster_id', '=', clusterId).orderBy('namespace');
+  if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
+  return (await q.execute()).map(toClusterAllocationDto);
 }

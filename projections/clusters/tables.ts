@@ -5,11 +5,8 @@ export interface Amounts {
   memoryBytes: number;
 }
 
-export interface ClusterAllocation extends Amounts {
-  workspaceId: string;
-}
 
-export type ClusterStatus = 'active' | 'removed';
+export type ClusterStatus = 'registered' | 'removed';
 
 export interface ClusterRow {
   cluster_id: string;
@@ -30,15 +27,9 @@ export interface ClusterRow {
   /** Sum of the workspace bindings on this cluster. */
   bound_cpu_millis: number;
   bound_memory_bytes: number;
-  /** Sum of the namespace quotas allocated on this cluster. */
-  allocated_cpu_millis: number;
-  allocated_memory_bytes: number;
   workspace_count: number;
-  namespace_count: number;
   /** workspaceId → bound amounts. */
   bindings: Record<string, Amounts>;
-  /** namespace → allocation. */
-  allocations: Record<string, ClusterAllocation>;
   status: ClusterStatus;
   registered_at: string;
   updated_at: string;
@@ -63,15 +54,32 @@ export const clustersTable = defineTable<ClusterRow>('clusters', ['cluster_id'],
   bindable_memory_bytes: 'int8',
   bound_cpu_millis: 'int8',
   bound_memory_bytes: 'int8',
-  allocated_cpu_millis: 'int8',
-  allocated_memory_bytes: 'int8',
   workspace_count: 'int4',
-  namespace_count: 'int4',
   bindings: 'jsonb',
-  allocations: 'jsonb',
   status: 'text',
   registered_at: 'timestamptz',
   updated_at: 'timestamptz',
   removed_at: 'timestamptz',
+  position: 'int8',
+});
+
+/** A namespace quota held on a cluster; queries sum these per cluster. */
+export interface ClusterAllocationRow {
+  cluster_id: string;
+  namespace: string;
+  workspace_id: string;
+  cpu_millis: number;
+  memory_bytes: number;
+  updated_at: string;
+  position: number;
+}
+
+export const clusterAllocationsTable = defineTable<ClusterAllocationRow>('cluster_allocations', ['cluster_id', 'namespace'], {
+  cluster_id: 'text',
+  namespace: 'text',
+  workspace_id: 'text',
+  cpu_millis: 'int8',
+  memory_bytes: 'int8',
+  updated_at: 'timestamptz',
   position: 'int8',
 });

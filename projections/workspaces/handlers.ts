@@ -23,15 +23,11 @@ const sum = (items: Amounts[], key: keyof Amounts) => items.reduce((s, a) => s +
 
 function deriveWorkspace(row: WorkspaceRow): WorkspaceRow {
   const bindings = Object.values(row.bindings);
-  const allocations = Object.values(row.allocations);
   return {
     ...row,
     bound_cpu_millis: sum(bindings, 'cpuMillis'),
     bound_memory_bytes: sum(bindings, 'memoryBytes'),
-    allocated_cpu_millis: sum(allocations, 'cpuMillis'),
-    allocated_memory_bytes: sum(allocations, 'memoryBytes'),
     cluster_count: bindings.length,
-    namespace_count: allocations.length,
   };
 }
 
@@ -57,12 +53,8 @@ export function evolveWorkspace(current: WorkspaceRow | undefined, event: Stored
       ceiling_memory_bytes: d.ceilingMemoryBytes,
       bound_cpu_millis: 0,
       bound_memory_bytes: 0,
-      allocated_cpu_millis: 0,
-      allocated_memory_bytes: 0,
       cluster_count: 0,
-      namespace_count: 0,
       bindings: {},
-      allocations: {},
       status: 'active',
       created_at: at,
       updated_at: at,
@@ -83,16 +75,6 @@ export function evolveWorkspace(current: WorkspaceRow | undefined, event: Stored
     case 'WorkspaceBindingRemoved': {
       const { [d.clusterId]: _gone, ...bindings } = row.bindings;
       return deriveWorkspace({ ...row, bindings });
-    }
-    case 'ClusterNamespaceAllocated':
-    case 'ClusterNamespaceAllocationChanged':
-      return deriveWorkspace({
-        ...row,
-        allocations: { ...row.allocations, [`${d.clusterId}/${d.namespace}`]: { cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes } },
-      });
-    case 'ClusterNamespaceReleased': {
-      const { [`${d.clusterId}/${d.namespace}`]: _gone, ...allocations } = row.allocations;
-      return deriveWorkspace({ ...row, allocations });
     }
     default:
       return current;
@@ -145,7 +127,9 @@ export function evolveBinding(current: WorkspaceBindingRow | undefined, event: S
 export function workspaceUpdates(event: StoredEvent): RowUpdate[] {
   const d = event.data as { workspaceId?: string; clusterId?: string };
   if (!d.workspaceId) return [];
-  const updates: RowUpdate[] = [fold(workspacesTable, { workspace_id: d.workspaceId }, (current) => evolveWorkspace(current, event))];
+  const updates: RowUpdate[] = event.type.startsWith('ClusterNamespace')
+    ? [] // allocations live on the binding rows; the workspace sums them at query time
+    : [fold(workspacesTable, { workspace_id: d.workspaceId }, (current) => evolveWorkspace(current, event))];
   if (d.clusterId && event.type !== 'WorkspaceCreated') {
     updates.push(
       fold(workspaceBindingsTable, { workspace_id: d.workspaceId, cluster_id: d.clusterId }, (current) => evolveBinding(current, event)),

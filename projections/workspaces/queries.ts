@@ -1,5 +1,5 @@
 /** Queries of the workspaces read model. Every function takes the database explicitly. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { normalizeRow } from '../rows';
 import { workspaceBindingsTable, workspacesTable, type Amounts, type WorkspaceStatus } from './tables';
 
@@ -35,6 +35,7 @@ export interface WorkspaceBindingDto {
   position: number;
 }
 
+/** A workspace row joined with the allocation sums of its bindings (see `workspaceRows`). */
 export function toWorkspaceDto(raw: Record<string, unknown>): WorkspaceDto {
   const r = normalizeRow(workspacesTable, raw);
   return {
@@ -43,9 +44,9 @@ export function toWorkspaceDto(raw: Record<string, unknown>): WorkspaceDto {
     description: r.description,
     ceiling: { cpuMillis: r.ceiling_cpu_millis, memoryBytes: r.ceiling_memory_bytes },
     bound: { cpuMillis: r.bound_cpu_millis, memoryBytes: r.bound_memory_bytes },
-    allocated: { cpuMillis: r.allocated_cpu_millis, memoryBytes: r.allocated_memory_bytes },
+    allocated: { cpuMillis: Number(raw.allocated_cpu_millis ?? 0), memoryBytes: Number(raw.allocated_memory_bytes ?? 0) },
     clusterCount: r.cluster_count,
-    namespaceCount: r.namespace_count,
+    namespaceCount: Number(raw.namespace_count ?? 0),
     status: r.status,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -78,16 +79,34 @@ export interface ListWorkspacesOptions {
   workspaceIds?: readonly string[];
 }
 
+function workspaceRows(db: Kysely<any>) {
+  const sums = db
+    .selectFrom('workspace_bindings')
+    .select([
+      'workspace_id',
+      sql<string>`sum(allocated_cpu_millis)`.as('allocated_cpu_millis'),
+      sql<string>`sum(allocated_memory_bytes)`.as('allocated_memory_bytes'),
+      sql<string>`sum(namespace_count)`.as('namespace_count'),
+    ])
+    .groupBy('workspace_id')
+    .as('a');
+  return db
+    .selectFrom('workspaces as w')
+    .leftJoin(sums, 'a.workspace_id', 'w.workspace_id')
+    .selectAll('w')
+    .select(['a.allocated_cpu_millis', 'a.allocated_memory_bytes', 'a.namespace_count']);
+}
+
 export async function listWorkspaces(db: Kysely<any>, options: ListWorkspacesOptions = {}): Promise<WorkspaceDto[]> {
   if (options.workspaceIds && options.workspaceIds.length === 0) return [];
-  let q = db.selectFrom('workspaces').selectAll().orderBy('workspace_id');
-  if (!options.includeDeleted) q = q.where('status', '=', 'active');
-  if (options.workspaceIds) q = q.where('workspace_id', 'in', [...options.workspaceIds]);
+  let q = workspaceRows(db).orderBy('w.workspace_id');
+  if (!options.includeDeleted) q = q.where('w.status', '=', 'active');
+  if (options.workspaceIds) q = q.where('w.workspace_id', 'in', [...options.workspaceIds]);
   return (await q.execute()).map(toWorkspaceDto);
 }
 
 export async function getWorkspace(db: Kysely<any>, workspaceId: string): Promise<(WorkspaceDto & { bindings: WorkspaceBindingDto[] }) | null> {
-  const row = await db.selectFrom('workspaces').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  const row = await workspaceRows(db).where('w.workspace_id', '=', workspaceId).executeTakeFirst();
   if (!row) return null;
   return { ...toWorkspaceDto(row), bindings: await listWorkspaceBindings(db, { workspaceId }) };
 }

@@ -16,15 +16,9 @@ export interface WorkspaceRow {
   /** Sum of the workspace's bindings. */
   bound_cpu_millis: number;
   bound_memory_bytes: number;
-  /** Sum of its namespaces' quotas. */
-  allocated_cpu_millis: number;
-  allocated_memory_bytes: number;
   cluster_count: number;
-  namespace_count: number;
   /** clusterId → bound amounts. */
   bindings: Record<string, Amounts>;
-  /** "<clusterId>/<namespace>" → quota. */
-  allocations: Record<string, Amounts>;
   status: WorkspaceStatus;
   created_at: string;
   updated_at: string;
@@ -58,12 +52,8 @@ export const workspacesTable = defineTable<WorkspaceRow>('workspaces', ['workspa
   ceiling_memory_bytes: 'int8',
   bound_cpu_millis: 'int8',
   bound_memory_bytes: 'int8',
-  allocated_cpu_millis: 'int8',
-  allocated_memory_bytes: 'int8',
   cluster_count: 'int4',
-  namespace_count: 'int4',
   bindings: 'jsonb',
-  allocations: 'jsonb',
   status: 'text',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',

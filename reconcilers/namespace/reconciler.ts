@@ -12,7 +12,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
 import { clusterClient, failureReason, type ClusterClient } from '../runtime/kube';
 import { OutcomeMemo, type Outcome } from '../runtime/outcomes';
-import { startRuntime, type ClusterMetrics, type ReconcileObservation, type RuntimeErrorEvent } from '../runtime/runtime';
+import { startRuntime, type ClusterMetrics, type ReconcileObservation, type ReconcileResult, type RuntimeErrorEvent } from '../runtime/runtime';
 import {
   buildNamespaceObjects,
   CLUSTER_LABEL,
@@ -64,6 +64,8 @@ export interface NamespaceReconcilerOptions {
   recordRemoved?(removed: { clusterId: string; name: string; generation: number }): Promise<void> | void;
   /** Builds the client for a cluster's KubeConfig (tests inject a fake). Default: server-side apply over client-node. */
   clientFactory?: (kc: KubeConfig, opts: { fieldManager: string; timeoutMs: number }) => ClusterClient;
+  /** While a deleted namespace is terminating, look again this often (for recordRemoved). Default 2 s. */
+  deletionPollMs?: number;
   /** Full resync period. Default 5 min. */
   resyncMs?: number;
   backoff?: Partial<BackoffOptions>;
@@ -180,7 +182,7 @@ export function startNamespaceReconciler(opts: NamespaceReconcilerOptions): Name
     throw error;
   }
 
-  async function reconcile(clusterId: string, name: string): Promise<void> {
+  async function reconcile(clusterId: string, name: string): Promise<ReconcileResult> {
     const cache = cacheOf(clusterId);
     const version = cache.needOf(name);
     const snapshot = await cache.get(name);
@@ -207,6 +209,9 @@ export function startNamespaceReconciler(opts: NamespaceReconcilerOptions): Name
         await opts.recordRemoved({ clusterId, name, generation: deleted.generation });
         removedReported.add(id);
       }
+      cache.settled(name, version);
+      if (deleted && state === 'deleting' && opts.recordRemoved) return { requeueAfterMs: opts.deletionPollMs ?? 2000 };
+      return;
     }
     cache.settled(name, version);
   }

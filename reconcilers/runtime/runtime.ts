@@ -35,9 +35,12 @@ export interface ReconcileObservation {
   durationMs: number;
 }
 
+/** What a successful reconcile may ask for: look at the key again later (e.g. to see a deletion finish). */
+export type ReconcileResult = void | { requeueAfterMs: number };
+
 export interface RuntimeOptions {
   /** Reconcile one key; throw to fail it (it is retried with backoff). */
-  reconcile(req: ReconcileRequest): Promise<void>;
+  reconcile(req: ReconcileRequest): Promise<ReconcileResult>;
   /** Every key of a cluster that a resync should look at (desired and possibly stale ones). */
   listKeys(clusterId: string): Promise<Iterable<string>>;
   /** The clusters to resync. */
@@ -125,9 +128,10 @@ export function startRuntime(opts: RuntimeOptions): Runtime {
       let ok = false;
       c.counters.reconciles++;
       try {
-        await opts.reconcile({ clusterId: c.id, key, failures });
+        const result = await opts.reconcile({ clusterId: c.id, key, failures });
         ok = true;
         c.failuresByKey.delete(key);
+        if (result) c.queue.addAfter(key, result.requeueAfterMs);
       } catch (error) {
         c.counters.failures++;
         const n = failures + 1;

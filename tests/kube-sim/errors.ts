@@ -79,3 +79,15 @@ export function invalid(group: string, kind: string, name: string, causes: Statu
 function qualified(resource: string, group: string): string {
   return group ? `${resource}.${group}` : resource;
 }
+
+/**
+ * 422 Invalid exactly as apierrors.NewInvalid words it: the message names the group-qualified kind
+ * (`Deployment.apps "x" is invalid: ...`, `ConfigMap "x" is invalid: ...`); details.kind is the bare Kind.
+ */
+export function invalidObject(group: string, kind: string, name: string, causes: StatusCause[]): StatusError {
+  const e = invalid(group, kind, name, causes);
+  const details = { ...e.details };
+  if (!name) delete details.name; // Go's omitempty
+  const qualifiedKind = group ? `${kind}.${group}` : kind;
+  return new StatusError(422, 'Invalid', `${qualifiedKind}${e.message.slice(kind.length)}`, details);
+}

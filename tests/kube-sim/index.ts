@@ -25,7 +25,7 @@ import { generateServingCert } from './tls';
 export type { SimUser } from './auth/index';
 export { ObjectStore } from './objects';
 export { registerController } from './controllers/index';
-export { registerSubresource } from './subresources';
+export { registerSubresource, setPodLogSource } from './subresources';
 
 export interface KubeSimOptions {
   /** 0 / undefined = a free port */
@@ -43,6 +43,8 @@ export interface KubeSimOptions {
   bookmarkIntervalMs?: number;
   /** Controllers to run (default: all registered). */
   controllers?: string[];
+  /** Ready nodes created at start, named kube-sim-node-1.. (default 1, like a one-node cluster). */
+  nodes?: number;
 }
 
 export interface KubeSim {
@@ -69,7 +71,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const cert = useTls ? await generateServingCert(['localhost', '127.0.0.1', '::1', ...(host !== '127.0.0.1' ? [host] : [])]) : undefined;
 
   const stopControllers = startControllers({ store, registry, caCert: cert?.ca }, opts.controllers);
-  seed(store);
+  seed(store, opts.nodes ?? 1);
 
   let address = '';
   const app = new KubeSimServer({
@@ -120,7 +122,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
 }
 
 /** What a fresh cluster has: system namespaces, the kubernetes Service, bootstrap RBAC. */
-function seed(store: ObjectStore) {
+function seed(store: ObjectStore, nodes: number) {
+  for (let i = 1; i <= nodes; i++) store.create('', 'nodes', '', simNode(`kube-sim-node-${i}`, i));
   for (const ns of SYSTEM_NAMESPACES) store.create('', 'namespaces', '', { metadata: { name: ns } });
   for (const o of bootstrapRbacObjects()) {
     const resource = o.kind === 'ClusterRole' ? 'clusterroles' : o.kind === 'ClusterRoleBinding' ? 'clusterrolebindings' : o.kind === 'Role' ? 'roles' : 'rolebindings';
@@ -130,4 +133,37 @@ function seed(store: ObjectStore) {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], clusterIP: store.allocateClusterIP(), type: 'ClusterIP', sessionAffinity: 'None' },
   });
+}
+
+/** A Ready node as a kubelet registers it. */
+export function simNode(name: string, index = 1): any {
+  const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const resources = { cpu: '4', memory: '16331164Ki', pods: '110', 'ephemeral-storage': '102350Mi' };
+  return {
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64' },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+    },
+    spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`] },
+    status: {
+      capacity: resources,
+      allocatable: resources,
+      conditions: [
+        { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: ts, lastTransitionTime: ts, reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+        { type: 'DiskPressure', status: 'False', lastHeartbeatTime: ts, lastTransitionTime: ts, reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
+        { type: 'PIDPressure', status: 'False', lastHeartbeatTime: ts, lastTransitionTime: ts, reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+        { type: 'Ready', status: 'True', lastHeartbeatTime: ts, lastTransitionTime: ts, reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+      ],
+      addresses: [
+        { type: 'InternalIP', address: `10.0.0.${(index % 250) + 2}` },
+        { type: 'Hostname', address: name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: '', systemUUID: '', bootID: '', kernelVersion: '6.1.0', osImage: 'kube-sim', containerRuntimeVersion: 'containerd://1.7.20',
+        kubeletVersion: 'v1.31.0', kubeProxyVersion: 'v1.31.0', operatingSystem: 'linux', architecture: 'amd64',
+      },
+    },
+  };
 }

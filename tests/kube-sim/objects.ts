@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { alreadyExists, badRequest, conflict, forbidden, gone, notFound, StatusError } from './errors';
+import { alreadyExists, badRequest, conflict, forbidden, gone, invalidObject, notFound, StatusError } from './errors';
 import type { AdmissionOperation, AdmissionPlugin, AdmissionRequest, ObjectReader, ObjectWriter, UserInfo } from './hooks';
 import { applyDefaults } from './defaults';
 import { applyJsonPatch } from './patch/json-patch';
@@ -19,6 +19,7 @@ import { apiVersionOf, groupResource, resourceKey, type Registry, type ResourceD
 import { matches, parseFieldSelector, parseLabelSelector, type Filter } from './selectors';
 import { Storage, deepFreeze, type StoredEvent } from './storage';
 import { validate } from './validation';
+import { pruneAndDefault, schemaCauses } from './crschema';
 
 export interface WriteContext {
   /** The requesting user; when set, admission plugins run. */
@@ -75,6 +76,9 @@ export const PATCH_TYPES = {
 export const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const randomSuffix = () => Array.from({ length: 5 }, () => GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)]).join('');
+
+/** NamespaceLifecycle refuses to delete these. */
+const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
 const SYSTEM_META = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'];
 
@@ -172,32 +176,28 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
       start = tok.start;
       listRv = tok.rv;
     }
-    const all = this.storage.list(this.key(d), d.namespaced ? opts.namespace || undefined : '');
-    const items: any[] = [];
-    let i = 0;
-    if (start) {
-      // binary search: lists are sorted by namespace, then name
-      let lo = 0;
-      let hi = all.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cmpKey(keyOf(all[mid]), start) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo;
-    }
+    const nsScope = d.namespaced ? opts.namespace || undefined : '';
+    const [startNs, startName] = start ? splitKey(start) : ['', ''];
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
-    for (; i < all.length && items.length < limit; i++) if (matches(filter, all[i])) items.push(all[i]);
+    const items: any[] = [];
+    const it = this.storage.scan(this.key(d), nsScope, startNs, startName);
+    let next: any;
+    for (;;) {
+      const r = it.next();
+      if (r.done) break;
+      if (!matches(filter, r.value)) continue;
+      if (items.length >= limit) {
+        next = r.value;
+        break;
+      }
+      items.push(r.value);
+    }
     const result: ListResult = { items, resourceVersion: String(listRv) };
-    if (i < all.length && items.length >= limit) {
-      // is there any further match?
-      let remaining = 0;
-      const unfiltered = filter.labels.length === 0 && filter.fields.length === 0;
-      if (unfiltered) remaining = all.length - i;
-      else for (let j = i; j < all.length; j++) if (matches(filter, all[j])) remaining++;
-      if (remaining > 0) {
-        result.continue = encodeContinue(listRv, keyOf(all[i]));
-        if (unfiltered) result.remainingItemCount = remaining;
+    if (next) {
+      result.continue = encodeContinue(listRv, keyOf(next));
+      if (filter.labels.length === 0 && filter.fields.length === 0) {
+        const last = items[items.length - 1];
+        result.remainingItemCount = this.storage.countAfter(this.key(d), nsScope, last.metadata.namespace ?? '', last.metadata.name);
       }
     }
     return result;
@@ -263,11 +263,12 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
     md.uid = randomUUID();
     md.creationTimestamp = now();
     if (def.generation) md.generation = 1;
-    if (def.hasStatus && !def.custom) delete obj.status;
-    if (def.hasStatus && def.custom) delete obj.status;
+    // PrepareForCreate of kinds with a status subresource resets the status (kubelets register Nodes with theirs)
+    if (def.hasStatus && !(def.group === '' && def.resource === 'nodes')) delete obj.status;
     this.checkNamespace(def, namespace, md.name ?? '');
     applyDefaults(def, obj, true, this);
-    validate(def, obj);
+    if (def.custom && def.schema) pruneAndDefault(def.schema, obj);
+    validate(def, obj, def.custom ? schemaCauses(def.schema, obj) : []);
     if (this.storage.get(this.key(def), def.namespaced ? namespace : '', md.name)) throw alreadyExists(def.group, def.resource, md.name);
     const req = this.admit('CREATE', def, '', namespace, obj, undefined, ctx);
     const final = req ? req.object : obj;
@@ -325,13 +326,10 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
       }
       if (old.metadata.deletionTimestamp) {
         const added = (md.finalizers ?? []).filter((f: string) => !(old.metadata.finalizers ?? []).includes(f));
-        if (added.length)
-          throw new StatusError(422, 'Invalid', `${def.kind} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f: string) => JSON.stringify(f)).join(', ')}}`, {
-            name,
-            group: def.group || undefined,
-            kind: def.kind,
-            causes: [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f: string) => JSON.stringify(f)).join(', ')}}`, field: 'metadata.finalizers' }],
-          });
+        if (added.length) {
+          const list = `[]string{${added.map((f: string) => JSON.stringify(f)).join(', ')}}`;
+          throw invalidObject(def.group, def.kind, name, [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${list}`, field: 'metadata.finalizers' }]);
+        }
       }
       applyDefaults(def, next, false, this, old);
       if (def.kind === 'Namespace') {
@@ -343,7 +341,8 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
       next = structuredClone(old);
       next.spec = { ...(old.spec ?? {}), finalizers: requestedFinalizers ?? [] };
     }
-    validate(def, next);
+    if (def.custom && def.schema) pruneAndDefault(def.schema, next);
+    validate(def, next, def.custom ? schemaCauses(def.schema, next) : []);
     if (def.generation && subresource === '' && !sameContent(specOf(old), specOf(next))) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
 
     const req = this.admit('UPDATE', def, subresource, namespace, next, old, ctx);
@@ -391,7 +390,7 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
     const old = this.storage.get(this.key(def), ns, name);
     const type = patchType.split(';')[0].trim();
     if (type === PATCH_TYPES.apply) {
-      if (!ctx.fieldManager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      if (!ctx.fieldManager) throw invalidObject('meta.k8s.io', 'PatchOptions', '', [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }]);
       let config: any;
       try {
         config = typeof patch === 'string' ? parseYaml(patch) : patch;
@@ -459,6 +458,8 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
     const ns = def.namespaced ? namespace : '';
     const old = this.storage.get(this.key(def), ns, name);
     if (!old) throw notFound(def.group, def.resource, name);
+    if (def.group === '' && def.resource === 'namespaces' && IMMORTAL_NAMESPACES.includes(name))
+      throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid)
       throw conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
@@ -497,9 +498,10 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
       this.afterWrite(req);
       return { object: stored, deleted: false };
     }
-    const last = this.removeNow(def, old);
+    this.removeNow(def, old);
     this.afterWrite(req);
-    return { object: last, deleted: true };
+    // kube-apiserver answers with the object as it was stored before the delete (etcd's previous revision)
+    return { object: old, deleted: true };
   }
 
   /** DELETE on a collection: deletes every matching object, returns the list of deleted objects. */
@@ -618,11 +620,9 @@ function unsupportedPatch(custom?: boolean) {
 }
 
 const keyOf = (o: any) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-function cmpKey(a: string, b: string) {
-  const [an, ax] = a.split('/');
-  const [bn, bx] = b.split('/');
-  if (an !== bn) return an < bn ? -1 : 1;
-  return ax < bx ? -1 : ax > bx ? 1 : 0;
+function splitKey(k: string): [string, string] {
+  const i = k.indexOf('/');
+  return i < 0 ? ['', k] : [k.slice(0, i), k.slice(i + 1)];
 }
 
 function encodeContinue(rv: number, start: string): string {

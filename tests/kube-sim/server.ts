@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { forbiddenError } from './auth/index';
 import { resolveImpersonation, handleAccessReview } from './auth/index';
-import { StatusError, badRequest, methodNotAllowed, notFound, unauthorized } from './errors';
+import { StatusError, badRequest, invalidObject, methodNotAllowed, notFound, unauthorized } from './errors';
 import type { Authenticator, Authorizer, RequestAttributes, UserInfo } from './hooks';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery';
 import type { DeleteOptions, ObjectStore } from './objects';
@@ -18,6 +18,7 @@ import { parseRequest, type RequestInfo } from './router';
 import { labelSelectorToString } from './selectors';
 import { subresourceHandler } from './subresources';
 import { serveWatch, type WatchSettings } from './watch';
+import { toTable, wantsTable } from './table';
 import type { Faults } from './faults';
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -95,6 +96,7 @@ function jsonError(e: any): string {
 }
 
 const boolParam = (v: string | null) => v === 'true' || v === '1';
+const includeObject = (q: URLSearchParams) => (q.get('includeObject') as 'None' | 'Metadata' | 'Object' | null) ?? 'Metadata';
 
 /** prefixFromUserAgent: the default field manager of non-apply writes. */
 function managerFromUserAgent(ua: string | undefined): string {
@@ -223,6 +225,8 @@ export class KubeSimServer {
     const { store } = this.deps;
     const namespace = def.namespaced ? info.namespace : '';
     if (def.namespaced && !namespace && info.name) throw pathNotFound();
+    // cluster-wide paths of namespaced kinds only serve list and watch
+    if (def.namespaced && !namespace && !def.virtual && info.verb !== 'list' && info.verb !== 'watch') throw methodNotAllowed();
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? await readBody(req) : Buffer.alloc(0);
     const dryRun = query.getAll('dryRun').includes('All');
@@ -242,10 +246,11 @@ export class KubeSimServer {
     switch (info.verb) {
       case 'get': {
         const obj = store.read(def.group, def.resource, namespace, info.name);
+        if (wantsTable(req.headers.accept)) return sendJson(res, 200, toTable(def, [obj], { resourceVersion: obj.metadata.resourceVersion }, includeObject(query)));
         return sendJson(res, 200, store.typed(def, obj));
       }
       case 'list':
-        return this.serveList(res, def, namespace, query);
+        return this.serveList(res, def, namespace, query, wantsTable(req.headers.accept));
       case 'watch': {
         if (!def.verbs.includes('watch')) throw methodNotAllowed();
         const timeout = query.get('timeoutSeconds');
@@ -310,12 +315,12 @@ export class KubeSimServer {
     }
     const isApply = ct === PATCH_TYPES.apply;
     const fieldManager = query.get('fieldManager') || undefined;
-    if (!isApply && query.has('force')) throw badRequest('force flag can only be used with Apply patches');
+    if (!isApply && query.has('force')) throw invalidObject('meta.k8s.io', 'PatchOptions', '', [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }]);
     const c = { ...ctx, fieldManager: isApply ? fieldManager : ctx.fieldManager, force: boolParam(query.get('force')) };
     return this.deps.store.patch(def.group, def.resource, namespace, name, ct, raw.toString('utf8'), c, sub);
   }
 
-  private serveList(res: ServerResponse, def: ResourceDef, namespace: string, query: URLSearchParams) {
+  private serveList(res: ServerResponse, def: ResourceDef, namespace: string, query: URLSearchParams, table = false) {
     const limit = query.get('limit');
     const r = this.deps.store.query(def.group, def.resource, {
       namespace: namespace || undefined,
@@ -327,6 +332,7 @@ export class KubeSimServer {
     const md: any = { resourceVersion: r.resourceVersion };
     if (r.continue) md.continue = r.continue;
     if (r.remainingItemCount !== undefined) md.remainingItemCount = r.remainingItemCount;
+    if (table) return sendJson(res, 200, toTable(def, r.items, md, includeObject(query)));
     return this.writeList(res, def, r.items, md);
   }
 

@@ -136,6 +136,72 @@ export class Storage {
     return out;
   }
 
+  private sortedNames(b: Bucket, ns: string, m: Map<string, any>): string[] {
+    let names = b.sorted.get(ns);
+    if (!names) {
+      names = [...m.keys()].sort();
+      b.sorted.set(ns, names);
+    }
+    return names;
+  }
+
+  /**
+   * Objects in namespace/name order starting at (startNs, startName) inclusive, without materializing
+   * the whole list. `remaining()` on the result counts objects after the last one yielded.
+   */
+  *scan(key: string, namespace?: string, startNs = '', startName = ''): Generator<any, void, undefined> {
+    const b = this.buckets.get(key);
+    if (!b) return;
+    const nss = namespace === undefined ? (b.sortedNamespaces ??= [...b.objects.keys()].sort()) : [namespace];
+    for (const ns of nss) {
+      if (ns < startNs) continue;
+      const m = b.objects.get(ns);
+      if (!m) continue;
+      const names = this.sortedNames(b, ns, m);
+      let i = 0;
+      if (ns === startNs && startName) {
+        let lo = 0;
+        let hi = names.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (names[mid] < startName) lo = mid + 1;
+          else hi = mid;
+        }
+        i = lo;
+      }
+      for (; i < names.length; i++) {
+        const o = m.get(names[i]);
+        if (o) yield o;
+      }
+    }
+  }
+
+  /** Number of objects strictly after (ns, name) in scan order. */
+  countAfter(key: string, namespace: string | undefined, ns: string, name: string): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    let n = 0;
+    const nss = namespace === undefined ? (b.sortedNamespaces ??= [...b.objects.keys()].sort()) : [namespace];
+    for (const x of nss) {
+      const m = b.objects.get(x);
+      if (!m || x < ns) continue;
+      if (x > ns) {
+        n += m.size;
+        continue;
+      }
+      const names = this.sortedNames(b, x, m);
+      let lo = 0;
+      let hi = names.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (names[mid] <= name) lo = mid + 1;
+        else hi = mid;
+      }
+      n += names.length - lo;
+    }
+    return n;
+  }
+
   namespacesOf(key: string): string[] {
     const b = this.buckets.get(key);
     return b ? [...b.objects.keys()].filter((ns) => (b.objects.get(ns)?.size ?? 0) > 0) : [];

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { signServiceAccountToken } from './auth/index';
 import { StatusError, conflict, notFound } from './errors';
 import type { UserInfo } from './hooks';
 import type { ObjectStore } from './objects';
@@ -48,16 +49,86 @@ function notImplemented(r: SubresourceRequest): undefined {
   throw new StatusError(501, 'NotImplemented', `${r.def.resource}/${r.subresource} is not implemented by kube-sim yet`);
 }
 
+/** Where part 2 plugs pod logs in: returns the log text of a running container. */
+export type PodLogSource = (namespace: string, pod: string, container: string, query: URLSearchParams) => string;
+let podLogSource: PodLogSource = () => '';
+export function setPodLogSource(fn: PodLogSource) {
+  podLogSource = fn;
+}
+
+/**
+ * pods/log as kube-apiserver answers it without a kubelet behind: container validation, an empty log for
+ * a pod not yet on a node, 400 while the container is not running, else the log source's text.
+ */
+registerSubresource('pods', 'log', (r) => {
+  const pod = r.store.get('', 'pods', r.namespace, r.name);
+  if (!pod) throw notFound('', 'pods', r.name);
+  const names: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
+  const init: string[] = (pod.spec?.initContainers ?? []).map((c: any) => c.name);
+  let container = r.query.get('container') ?? '';
+  if (!container) {
+    if (names.length === 1) container = names[0];
+    else {
+      const initPart = init.length ? ` or one of the init containers: [${init.join(' ')}]` : '';
+      throw new StatusError(400, 'BadRequest', `a container name must be specified for pod ${r.name}, choose one of: [${names.join(' ')}]${initPart}`);
+    }
+  }
+  if (!names.includes(container) && !init.includes(container)) throw new StatusError(400, 'BadRequest', `container ${container} is not valid for pod ${r.name}`);
+  let text = '';
+  if (pod.spec?.nodeName) {
+    const st = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c: any) => c.name === container);
+    if (!st?.state?.running && !st?.state?.terminated)
+      throw new StatusError(400, 'BadRequest', `container "${container}" in pod "${r.name}" is waiting to start: ${st?.state?.waiting?.reason ?? 'ContainerCreating'}`);
+    text = podLogSource(r.namespace, r.name, container, r.query);
+  }
+  const res = r.res!;
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+  return undefined;
+});
+
 for (const [res, sub] of [
-  ['pods', 'log'],
   ['pods', 'exec'],
   ['pods', 'attach'],
   ['pods', 'portforward'],
   ['pods', 'proxy'],
   ['nodes', 'proxy'],
   ['services', 'proxy'],
-  ['serviceaccounts', 'token'],
 ]) registerSubresource(res, sub, notImplemented);
+
+/** TokenRequest (authentication.k8s.io/v1), as `kubectl create token`: a bound token for the service account. */
+registerSubresource('serviceaccounts', 'token', (r) => {
+  if (r.method.toUpperCase() !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  const sa = r.store.get('', 'serviceaccounts', r.namespace, r.name);
+  if (!sa) throw notFound('', 'serviceaccounts', r.name);
+  const spec = r.body?.spec ?? {};
+  const expirationSeconds = spec.expirationSeconds ?? 3600;
+  if (expirationSeconds < 600)
+    throw new StatusError(422, 'Invalid', `TokenRequest.authentication.k8s.io "${r.name}" is invalid: spec.expirationSeconds: Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`, {
+      name: r.name,
+      group: 'authentication.k8s.io',
+      kind: 'TokenRequest',
+      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`, field: 'spec.expirationSeconds' }],
+    });
+  const { token, expirationTimestamp } = signServiceAccountToken({
+    namespace: r.namespace,
+    name: r.name,
+    uid: sa.metadata.uid,
+    audiences: spec.audiences?.length ? spec.audiences : undefined,
+    expirationSeconds,
+    boundObjectRef: spec.boundObjectRef,
+  });
+  return {
+    status: 201,
+    body: {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name: r.name, namespace: r.namespace, creationTimestamp: null },
+      spec: { audiences: spec.audiences?.length ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'], expirationSeconds, boundObjectRef: spec.boundObjectRef ?? null },
+      status: { token, expirationTimestamp },
+    },
+  };
+});
 
 registerSubresource('pods', 'eviction', (r) => {
   const pod = r.store.get('', 'pods', r.namespace, r.name);

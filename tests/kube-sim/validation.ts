@@ -1,5 +1,5 @@
 /** Validation with kube-apiserver's field paths and message wording. */
-import { invalid, type StatusCause } from './errors';
+import { invalidObject, type StatusCause } from './errors';
 import type { ResourceDef } from './registry';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -181,9 +181,10 @@ const KIND_RULES: Record<string, (obj: any, causes: StatusCause[]) => void> = {
 };
 
 /** Throws 422 Invalid when the object is invalid. */
-export function validate(def: ResourceDef, obj: any) {
+export function validate(def: ResourceDef, obj: any, extra: StatusCause[] = []) {
   const causes: StatusCause[] = [];
   validateMeta(def, obj, causes);
   KIND_RULES[def.custom ? '' : def.kind]?.(obj, causes);
-  if (causes.length) throw invalid(def.group, def.kind, obj.metadata?.name ?? '', causes);
+  causes.push(...extra);
+  if (causes.length) throw invalidObject(def.group, def.kind, obj.metadata?.name ?? '', causes);
 }

@@ -134,3 +134,24 @@ describe('CustomResourceDefinitions', () => {
     await eventually(async () => (await c.raw('GET', `/apis/${group}/v1/namespaces/${ns}/doodads`)).status === 404, 60_000, 200);
   });
 });
+
+describe('custom resource schemas', () => {
+  it('prune unknown fields, apply defaults and reject wrong types with 422', async () => {
+    const name = `schema-${suffix}`;
+    const defaults = crd('things', 'Thing', 'Namespaced', false) as any;
+    defaults.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.color.default = 'blue';
+    // raw: client-node's serializer knows `default` as `_default`
+    expect((await c.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: defaults })).status).toBe(201);
+    await eventually(async () => (await c.raw('GET', `/apis/${group}/v1/namespaces/${ns}/things`)).status === 200, 30_000);
+    const r = await c.raw('POST', `/apis/${group}/v1/namespaces/${ns}/things`, { body: { apiVersion: `${group}/v1`, kind: 'Thing', metadata: { name }, spec: { size: 1, unknown: 'x' }, extra: true } });
+    expect(r.status).toBe(201);
+    expect(r.body.spec).toEqual({ size: 1, color: 'blue' });
+    expect(r.body.extra).toBeUndefined();
+    const bad = await c.raw('POST', `/apis/${group}/v1/namespaces/${ns}/things`, { body: { apiVersion: `${group}/v1`, kind: 'Thing', metadata: { name: `${name}-bad` }, spec: { size: 'big' } } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.reason).toBe('Invalid');
+    expect(bad.body.message).toBe(`Thing.${group} "${name}-bad" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"`);
+    expect(bad.body.details).toMatchObject({ name: `${name}-bad`, group, kind: 'Thing', causes: [{ reason: 'FieldValueTypeInvalid', field: 'spec.size' }] });
+    await ext.deleteCustomResourceDefinition({ name: `things.${group}` });
+  });
+});

@@ -254,3 +254,19 @@ describe('errors as Status objects', () => {
     expect(left).toEqual(['dc-3']);
   });
 });
+
+describe('namespace protection', () => {
+  it('refuses to delete the default namespace with 403', async () => {
+    if (!c.isSim) return; // never try this on a real cluster
+    const r = await c.raw('DELETE', '/api/v1/namespaces/default');
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ reason: 'Forbidden', message: 'namespaces "default" is forbidden: this namespace may not be deleted' });
+  });
+
+  it('qualifies the kind of group resources in 422 messages', async () => {
+    const r = await c.raw('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, { body: { metadata: { name: 'Bad_Deploy' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: podSpec() } } } });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toMatch(/^Deployment\.apps "Bad_Deploy" is invalid: metadata\.name: Invalid value: "Bad_Deploy": a lowercase RFC 1123 subdomain/);
+    expect(r.body.details).toMatchObject({ name: 'Bad_Deploy', group: 'apps', kind: 'Deployment' });
+  });
+});

@@ -95,3 +95,14 @@ describe('discovery', () => {
     expect(r.status).toBe(401);
   });
 });
+
+describe('table output', () => {
+  it('answers kubectl-style Table requests', async () => {
+    const r = await c.raw('GET', '/api/v1/namespaces', { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
+    expect(r.body.columnDefinitions[0]).toMatchObject({ name: 'Name', type: 'string', format: 'name' });
+    const row = r.body.rows.find((x: any) => x.cells[0] === c.namespace);
+    expect(row.object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: c.namespace } });
+  });
+});

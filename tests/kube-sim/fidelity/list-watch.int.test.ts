@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Watch } from '@kubernetes/client-node';
+import { Watch, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
 import { podSpec, setupCluster, type TestCluster } from './cluster';
 
 let c: TestCluster;
@@ -199,5 +199,23 @@ describe('watch', () => {
     await c.core.replaceNamespacedConfigMap({ name: 'leaver', namespace: ns, body: { metadata: { name: 'leaver', labels: { stay: 'no' } } } });
     const { events } = await p;
     expect(events[0]).toMatchObject({ type: 'DELETED', object: { metadata: { name: 'leaver' } } });
+  });
+
+  it('feeds a client-node informer (list + watch with bookmarks)', async () => {
+    const informer = makeInformer<V1ConfigMap>(c.kc, `/api/v1/namespaces/${ns}/configmaps`, () => c.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'inf=yes' }), 'inf=yes');
+    const seen: string[] = [];
+    informer.on('add', (o) => seen.push(`add:${o.metadata?.name}`));
+    informer.on('update', (o) => seen.push(`update:${o.metadata?.name}`));
+    informer.on('delete', (o) => seen.push(`delete:${o.metadata?.name}`));
+    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'inf-1', labels: { inf: 'yes' } } } });
+    await informer.start();
+    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'inf-2', labels: { inf: 'yes' } } } });
+    await c.core.replaceNamespacedConfigMap({ name: 'inf-2', namespace: ns, body: { metadata: { name: 'inf-2', labels: { inf: 'yes' } }, data: { x: 'y' } } });
+    await c.core.deleteNamespacedConfigMap({ name: 'inf-1', namespace: ns });
+    const { eventually } = await import('./cluster');
+    await eventually(() => seen.includes('delete:inf-1') && seen.includes('update:inf-2'));
+    await informer.stop();
+    expect(seen).toEqual(['add:inf-1', 'add:inf-2', 'update:inf-2', 'delete:inf-1']);
+    expect(informer.list().map((o) => o.metadata?.name)).toEqual(['inf-2']);
   });
 });

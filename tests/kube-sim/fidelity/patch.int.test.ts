@@ -45,7 +45,7 @@ describe('JSON patch', () => {
   it('fails a failed test operation with 422', async () => {
     const r = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/jp`, { body: [{ op: 'test', path: '/data/a', value: 'nope' }], contentType: 'application/json-patch+json' });
     expect(r.status).toBe(422);
-    expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', code: 422 });
+    expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Invalid', code: 422, message: 'the server rejected our request due to an error in our request' });
   });
 
   it('rejects an unknown patch content type with 415', async () => {
@@ -140,9 +140,20 @@ describe('server-side apply', () => {
     expect(second.status).toBe(200);
   });
 
-  it('requires a fieldManager', async () => {
+  it('requires a fieldManager (422 on PatchOptions)', async () => {
     const r = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/ssa-raw`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-raw' } }, contentType: 'application/apply-patch+yaml' });
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({
+      reason: 'Invalid',
+      message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      details: { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] },
+    });
+  });
+
+  it('refuses force on non-apply patches', async () => {
+    const r = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/ssa-raw?force=true`, { body: { data: { z: '1' } }, contentType: 'application/merge-patch+json' });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
   });
 
   it('shares fields applied with equal values, conflicts on different values, and force takes ownership', async () => {

@@ -1,7 +1,9 @@
 /** RFC 6902 JSON Patch (application/json-patch+json). */
 import { StatusError, badRequest } from '../errors';
 
-const unprocessable = (msg: string) => new StatusError(422, 'Invalid', msg);
+/** NewGenericServerResponse(422, ...) as kube-apiserver answers a JSON patch that does not apply. */
+const unprocessable = (msg: string) =>
+  new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ reason: 'UnexpectedServerResponse', message: msg } as any] });
 
 function parsePointer(p: string): string[] {
   if (p === '') return [];

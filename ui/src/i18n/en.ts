@@ -49,6 +49,7 @@ export const en: Messages = {
   'common.notFound': 'Page not found',
   'common.goHome': 'Back to clusters',
 
+  'unit.core': '{n} core',
   'unit.cores': '{n} cores',
   'unit.ratio': '×{n}',
 
@@ -76,7 +77,7 @@ export const en: Messages = {
   'clusters.col.allocatable': 'Allocatable CPU / memory',
   'clusters.col.overcommit': 'Over-commit',
   'clusters.col.bound': 'Bound / bindable',
-  'clusters.status.active': 'Running',
+  'clusters.status.registered': 'Registered',
   'clusters.status.removed': 'Removed',
 
   'register.title': 'Register cluster',

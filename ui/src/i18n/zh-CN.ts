@@ -47,6 +47,7 @@ export const zhCN = {
   'common.notFound': '页面不存在',
   'common.goHome': '返回集群列表',
 
+  'unit.core': '{n} 核',
   'unit.cores': '{n} 核',
   'unit.ratio': '×{n}',
 
@@ -74,7 +75,7 @@ export const zhCN = {
   'clusters.col.allocatable': '可分配 CPU / 内存',
   'clusters.col.overcommit': '超分比',
   'clusters.col.bound': '已分配 / 可分配',
-  'clusters.status.active': '运行中',
+  'clusters.status.registered': '已接入',
   'clusters.status.removed': '已移除',
 
   'register.title': '接入集群',

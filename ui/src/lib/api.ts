@@ -120,10 +120,17 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof TRPCClientError) {
     const data = (err.data ?? {}) as { code?: string; reason?: string | null; field?: string | null; httpStatus?: number };
     const shapeMessage = (err.shape as { message?: string } | undefined)?.message;
-    const field = data.field ?? null;
+    const rawField = data.field ?? null;
+    // The domain may name the parsed amount (`quotaCpuMillis`); the form knows the input (`quotaCpu`).
+    const field = rawField ? rawField.replace(/(Millis|Bytes)$/, '') : null;
     let message = shapeMessage || err.message;
     // Bosun's messages start with the field they blame ("cpu: asks …"); the UI shows the field apart.
-    if (field && message.startsWith(`${field}: `)) message = message.slice(field.length + 2);
+    for (const prefix of [rawField, field]) {
+      if (prefix && message.startsWith(`${prefix}: `)) {
+        message = message.slice(prefix.length + 2);
+        break;
+      }
+    }
     return {
       message,
       code: data.reason ?? data.code ?? 'UNKNOWN',

@@ -3,7 +3,7 @@ import { Badge } from '../components/Badge';
 import { Drawer } from '../components/Dialog';
 import { Empty, LoadError, Loading } from '../components/States';
 import { t, type MessageKey } from '../i18n';
-import { api, toApiError, type AuditFilter, type AuditRecordDto } from '../lib/api';
+import { api, fresh, toApiError, type AuditFilter, type AuditRecordDto } from '../lib/api';
 import { fmtTime } from '../lib/display';
 import { json, localInputToIso } from '../lib/format';
 import { createQuery } from '../lib/query';
@@ -12,6 +12,9 @@ import { toast } from '../lib/toast';
 const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'apps', 'workloads', 'system'] as const;
 const PAGE = 50;
 
+/** Bosun's messages start with the field they blame; the field is shown beside them. */
+const reasonOf = (r: { field?: string | null; message: string | null }) =>
+  r.field && r.message?.startsWith(`${r.field}: `) ? r.message.slice(r.field.length + 2) : r.message;
 const moduleLabel = (m: string) => ((MODULES as readonly string[]).includes(m) ? t(`audit.module.${m}` as MessageKey) : m);
 const targetLabel = (target: AuditRecordDto['target']) => {
   if (target.kind === 'namespace' && target.clusterId && target.namespace) return `namespace/${target.clusterId}/${target.namespace}`;
@@ -55,7 +58,7 @@ export function AuditPage() {
   };
 
   // The first page follows filters and live changes; "load more" appends older pages.
-  const first = createQuery(applied, (filter) => api.audit.list.query({ ...filter, limit: PAGE }));
+  const first = createQuery(applied, (filter) => api.audit.list.query({ ...filter, ...fresh(), limit: PAGE }));
   const [more, setMore] = createSignal<AuditRecordDto[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [loadingMore, setLoadingMore] = createSignal(false);
@@ -161,7 +164,12 @@ export function AuditPage() {
                         <td>
                           <OutcomeBadge outcome={r.outcome} />
                           <Show when={r.outcome === 'rejected' && r.message}>
-                            <div class="status-reason audit-reason" title={r.message ?? undefined}>{r.message}</div>
+                            <div class="status-reason audit-reason" title={r.message ?? undefined}>
+                              <Show when={r.field}>
+                                <code class="field-name">{r.field}</code>
+                              </Show>
+                              {reasonOf(r)}
+                            </div>
                           </Show>
                         </td>
                         <td class="mono">{r.clientIp || '—'}</td>
@@ -222,7 +230,12 @@ function AuditDrawer(props: { commandId: string; onClose: () => void }) {
                 </Show>
                 <Show when={r().message}>
                   <dt>{t('audit.message')}</dt>
-                  <dd data-testid="audit-message">{r().message}</dd>
+                  <dd data-testid="audit-message">
+                    <Show when={r().field}>
+                      <code class="field-name">{r().field}</code>
+                    </Show>
+                    {reasonOf(r())}
+                  </dd>
                 </Show>
               </dl>
               <h3 class="drawer-h">{t('audit.command')}</h3>

@@ -10,8 +10,8 @@ import { href, navigate } from '../lib/router';
 import { RegisterClusterDialog } from './RegisterCluster';
 
 export const clusterStatusBadge = (status: ClusterDto['status']) => (
-  <Badge tone={status === 'active' ? 'ok' : 'muted'} testid="cluster-status">
-    {t(status === 'active' ? 'clusters.status.active' : 'clusters.status.removed')}
+  <Badge tone={status === 'removed' ? 'muted' : 'ok'} testid="cluster-status">
+    {t(status === 'removed' ? 'clusters.status.removed' : 'clusters.status.registered')}
   </Badge>
 );
 

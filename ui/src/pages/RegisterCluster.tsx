@@ -52,6 +52,7 @@ export function RegisterClusterDialog(props: { onClose: () => void; onDone: (id:
       setInspectError(null);
       const preferred = result.currentContext ?? result.contexts[0]?.name ?? '';
       if (!result.contexts.some((c) => c.name === context())) chooseContext(preferred);
+      else chooseContext(context());
     } catch (e) {
       if (mine !== inspectSeq) return;
       setInspected(null);
@@ -63,6 +64,12 @@ export function RegisterClusterDialog(props: { onClose: () => void; onDone: (id:
 
   const onKubeconfig = (text: string, immediately = false) => {
     setKubeconfig(text);
+    register.clear();
+    // Contexts of the previous text must not stay selectable while the new text is read.
+    inspectSeq++;
+    setInspected(null);
+    setInspectError(null);
+    setInspecting(!!text.trim());
     clearTimeout(timer);
     if (immediately) void inspect(text);
     else timer = setTimeout(() => void inspect(text), 350);

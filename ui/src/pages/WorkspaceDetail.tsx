@@ -279,10 +279,10 @@ function BindingDialog(props: {
           <div>{ceilingLeft()}</div>
         </div>
         <div class="grid-2">
-          <Field label={t('common.cpu')} hint={t('common.quantityCpuHint')} error={action.fieldError('cpu')}>
+          <Field label={t('common.cpu')} hint={t('common.quantityCpuHint')} error={action.fieldError('cpu')} testid="field-cpu">
             <input value={cpu()} onInput={(e) => setCpu(e.currentTarget.value)} placeholder="8" required data-testid="binding-cpu" />
           </Field>
-          <Field label={t('common.memory')} hint={t('common.quantityMemoryHint')} error={action.fieldError('memory')}>
+          <Field label={t('common.memory')} hint={t('common.quantityMemoryHint')} error={action.fieldError('memory')} testid="field-memory">
             <input value={memory()} onInput={(e) => setMemory(e.currentTarget.value)} placeholder="32Gi" required data-testid="binding-memory" />
           </Field>
         </div>
