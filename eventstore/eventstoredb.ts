@@ -48,6 +48,18 @@ function toPosition(commit: bigint): number {
   return n;
 }
 
+/**
+ * Older servers report no real commit position for events read from a stream (the field is absent
+ * or 2^64-1; only $all reads carry it): then the prepare position if usable, else -1 (unknown).
+ */
+function eventPosition(e: RecordedEvent): number {
+  const p = e.position;
+  if (!p) return -1;
+  if (p.commit <= BigInt(Number.MAX_SAFE_INTEGER)) return toPosition(p.commit);
+  if (p.prepare <= BigInt(Number.MAX_SAFE_INTEGER)) return toPosition(p.prepare);
+  return -1;
+}
+
 function fromPosition(after: number): ReadPosition {
   return after <= 0 ? START : { commit: BigInt(after), prepare: BigInt(after) };
 }
@@ -65,7 +77,7 @@ function toStoredEvent(e: RecordedEvent): StoredEvent {
     metadata: e.metadata as unknown as StoredEvent['metadata'],
     streamId: e.streamId,
     revision: Number(e.revision),
-    position: toPosition(e.position!.commit),
+    position: eventPosition(e),
     recordedAt: e.created instanceof Date ? e.created.toISOString() : new Date(e.created as unknown as string).toISOString(),
   };
 }
@@ -172,7 +184,7 @@ export class EventStoreDBStore implements EventStore {
       for await (const resolved of read) {
         if (!resolved.event) continue;
         const e = toStoredEvent(resolved.event);
-        if (options.toPosition !== undefined && e.position > options.toPosition) break;
+        if (options.toPosition !== undefined && e.position > options.toPosition) break; // unknown (-1) positions pass
         out.push(e);
       }
     } catch (err) {

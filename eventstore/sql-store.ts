@@ -1,3 +1,4 @@
+import { AppendBatcher } from './append-batcher';
 import { ReadCoalescer } from './read-coalescer';
 import type { SqlClient } from './sql-client';
 import { ChangeNotifier, PollingSubscription, type ChangeSource } from './subscription';
@@ -48,8 +49,8 @@ interface EventRow {
 
 interface AppendRow {
   ok: boolean;
-  error: 'wrong_expected_revision' | null;
-  detail: { stream: string; actual: number } | null;
+  error: 'wrong_expected_revision' | 'unique_violation' | null;
+  detail: any;
   last_position: string | number | null;
   revisions: Record<string, number> | null;
 }
@@ -89,14 +90,6 @@ function checkWrite(write: StreamWrite): void {
   }
 }
 
-/** A unique violation from pg or PGlite: which constraint, and the detail ("Key (id)=(...) already exists."). */
-function uniqueViolation(err: unknown): { constraint: string; detail: string } | undefined {
-  const e = err as { code?: string; constraint?: string; detail?: string; message?: string };
-  if (e?.code !== '23505') return undefined;
-  const text = `${e.constraint ?? ''} ${e.message ?? ''}`;
-  const constraint = text.includes('events_id_unique') ? 'events_id_unique' : text.includes('events_stream_revision_unique') ? 'events_stream_revision_unique' : (e.constraint ?? '');
-  return { constraint, detail: e.detail ?? e.message ?? '' };
-}
 
 /**
  * The event store over SQL (PostgreSQL or PGlite), on the table and functions of
@@ -113,8 +106,15 @@ export class SqlEventStore implements EventStore {
   private readonly horizon = new ReadCoalescer<void, number>(async (keys) => {
     const rows = await this.client.query<{ head: string | number }>('select event_store_safe_head() as head', [], 'bosun_es_safe_head');
     const head = Number(rows[0]?.head ?? 0);
+    if (head > this.knownHorizon) this.knownHorizon = head;
     return keys.map(() => head);
   }, { maxInFlight: 1 });
+  /** The highest horizon seen: everything at or below it is final, so pages below it need no new one. */
+  private knownHorizon = 0;
+  private readonly batcher = new AppendBatcher<string, AppendRow>(
+    (ops) => this.client.query<AppendRow>('select * from event_store_append_batch($1::jsonb)', [`[${ops.join(',')}]`], 'bosun_es_append_batch'),
+    { maxBatch: 32, maxInFlight: 4 },
+  );
   private closed = false;
 
   constructor(private readonly options: SqlEventStoreOptions) {
@@ -136,8 +136,12 @@ export class SqlEventStore implements EventStore {
     return this.appendMulti([{ streamId, events, expectedRevision: options.expectedRevision }]);
   }
 
-  async appendMulti(writes: StreamWrite[]): Promise<AppendResult> {
+  appendMulti(writes: StreamWrite[]): Promise<AppendResult> {
     this.assertOpen();
+    return this.track(this.appendNow(writes));
+  }
+
+  private async appendNow(writes: StreamWrite[]): Promise<AppendResult> {
     if (!Array.isArray(writes) || writes.length === 0) throw new TypeError('appendMulti needs at least one write');
     writes.forEach(checkWrite);
     const payload = JSON.stringify(
@@ -148,26 +152,17 @@ export class SqlEventStore implements EventStore {
       })),
     );
     for (let attempt = 0; ; attempt++) {
-      let row: AppendRow | undefined;
-      try {
-        [row] = await this.client.query<AppendRow>('select * from event_store_append($1::jsonb)', [payload], 'bosun_es_append');
-      } catch (err) {
-        const violation = uniqueViolation(err);
-        if (violation?.constraint === 'events_id_unique') {
-          const id = /=\(([0-9a-fA-F-]+)\)/.exec(violation.detail)?.[1] ?? 'unknown';
-          throw new DuplicateEventIdError(id);
-        }
-        if (violation?.constraint === 'events_stream_revision_unique') {
-          // Lost a race: another append to one of these streams committed first.
-          const racy = writes.every((w) => w.expectedRevision === 'any' || w.expectedRevision === 'stream_exists');
-          if (racy && attempt < RACE_RETRIES) continue;
-          throw await this.conflictAfterRace(writes);
-        }
-        throw err;
+      const row = await this.batcher.submit(payload);
+      if (row.error === 'unique_violation') {
+        const { constraint, detail } = row.detail as { constraint: string; detail: string };
+        if (constraint === 'events_id_unique') throw new DuplicateEventIdError(/=\(([0-9a-fA-F-]+)\)/.exec(detail)?.[1] ?? 'unknown');
+        // events_stream_revision_unique: lost a race, another append to one of these streams committed first.
+        const racy = writes.every((w) => w.expectedRevision === 'any' || w.expectedRevision === 'stream_exists');
+        if (racy && attempt < RACE_RETRIES) continue;
+        throw await this.conflictAfterRace(writes);
       }
-      if (!row) throw new Error('event_store_append returned no row');
       if (!row.ok) {
-        const { stream, actual } = row.detail!;
+        const { stream, actual } = row.detail as { stream: string; actual: number };
         const expected = writes.find((w) => w.streamId === stream)?.expectedRevision ?? 'any';
         throw new WrongExpectedRevisionError(stream, expected, actual < 0 ? 'no_stream' : actual);
       }
@@ -195,7 +190,7 @@ export class SqlEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    return this.streamReader.load({ streamId, fromRevision: options.fromRevision ?? 0, toPosition: options.toPosition ?? null });
+    return this.track(this.streamReader.load({ streamId, fromRevision: options.fromRevision ?? 0, toPosition: options.toPosition ?? null }));
   }
 
   /** Several stream reads in one statement (concurrent readStream calls are coalesced). */
@@ -227,15 +222,28 @@ export class SqlEventStore implements EventStore {
     return rows[0]?.revision ?? null;
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+  readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
+    return this.track(this.readAllNow(options));
+  }
+
+  private async readAllNow(options: ReadAllOptions): Promise<StoredEvent[]> {
+    const after = options.after ?? 0;
+    const limit = options.limit ?? 1000;
+    // Catch-up below a known horizon costs one statement; at the tail, take a fresh horizon.
+    const known = this.knownHorizon;
+    const page = after < known ? await this.readPage(after, limit, options.filter, known) : [];
+    if (page.length === limit) return page;
     const head = await this.headPosition();
-    return this.readPage(options.after ?? 0, options.limit ?? 1000, options.filter, head);
+    if (head <= Math.max(after, known)) return page;
+    const rest = await this.readPage(Math.max(after, known), limit - page.length, options.filter, head);
+    return page.concat(rest);
   }
 
   /** Events with after < position <= upTo, matching the filter ([] or undefined lists mean "no filter"). */
   async readPage(after: number, limit: number, filter: EventFilter | undefined, upTo: number): Promise<StoredEvent[]> {
     if (upTo <= after) return [];
+    this.assertOpen();
     const prefixes = filter?.streamPrefixes?.length ? filter.streamPrefixes.map(likePrefix) : null;
     const types = filter?.types?.length ? filter.types : null;
     const rows = await this.client.query<EventRow>(
@@ -263,16 +271,26 @@ export class SqlEventStore implements EventStore {
   }
 
   /** The safe horizon: every event at or below it is visible (see the migration). */
-  async headPosition(): Promise<number> {
+  headPosition(): Promise<number> {
     this.assertOpen();
-    return this.horizon.load();
+    return this.track(this.horizon.load());
   }
 
+  /** Stops new calls, ends subscriptions, lets calls in flight finish, then closes what it owns. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await Promise.allSettled([...this.inFlight]);
     await this.options.onClose?.();
+  }
+
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    const done = () => this.inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
   }
 
   private assertOpen(): void {

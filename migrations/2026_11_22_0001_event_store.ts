@@ -89,6 +89,33 @@ export async function up(db: Kysely<any>): Promise<void> {
     end
     $fn$`).execute(db);
 
+  // ops: [ writes, ... ] — several independent appends in one statement and one commit (the
+  // adapter coalesces the concurrent appends of a process). Each runs in its own subtransaction, so a
+  // unique violation (event id taken, lost race on a stream) rejects only that op. One row per op.
+  await sql.raw(`
+    create or replace function event_store_append_batch(ops jsonb)
+    returns table (op integer, ok boolean, error text, detail jsonb, last_position bigint, revisions jsonb)
+    language plpgsql as $fn$
+    declare
+      r record;
+      v_constraint text;
+      v_detail text;
+    begin
+      for i in 0 .. jsonb_array_length(ops) - 1 loop
+        begin
+          select * into r from event_store_append(ops->i) a;
+          op := i; ok := r.ok; error := r.error; detail := r.detail; last_position := r.last_position; revisions := r.revisions;
+        exception when unique_violation then
+          get stacked diagnostics v_constraint = constraint_name, v_detail = pg_exception_detail;
+          op := i; ok := false; error := 'unique_violation';
+          detail := jsonb_build_object('constraint', v_constraint, 'detail', v_detail);
+          last_position := null; revisions := null;
+        end;
+        return next;
+      end loop;
+    end
+    $fn$`).execute(db);
+
   await sql.raw(`
     create or replace function event_store_safe_head()
     returns bigint
@@ -107,6 +134,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function if exists event_store_safe_head()`.execute(db);
+  await sql`drop function if exists event_store_append_batch(jsonb)`.execute(db);
   await sql`drop function if exists event_store_append(jsonb)`.execute(db);
   await sql`drop table if exists events`.execute(db);
   await sql`drop sequence if exists events_position_seq`.execute(db);

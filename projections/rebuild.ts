@@ -243,9 +243,10 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
     // Swap, one projection at a time: lock its live checkpoint, apply its last tail, move its tables.
     report('swap', true);
     const results: RebuildResult[] = [];
+    const replayEnd = position;
     for (const target of targets) {
       const { projection, schema } = target;
-      let at = position;
+      let at = replayEnd; // every target has applied exactly the replay; each reads its own tail
       for (;;) {
         const tail = await store.readAll({ after: at, limit: batchSize });
         if (tail.length === batchSize) {

@@ -15,7 +15,7 @@ export default defineConfig({
     sourcemap: true,
   },
   server: {
-    // `npx vite --config ui/vite.config.ts` during development, with Bosun (or tests/e2e/mock-bosun.ts) on :5174
-    proxy: { '/trpc': { target: process.env.BOSUN_URL ?? 'http://127.0.0.1:5174', changeOrigin: false } },
+    // `npx vite --config ui/vite.config.ts` during development, with Bosun (`npm start`) on :8080
+    proxy: { '/trpc': { target: process.env.BOSUN_URL ?? 'http://127.0.0.1:8080', changeOrigin: false } },
   },
 });

@@ -116,7 +116,7 @@ async function newPage(locale: string): Promise<{ context: BrowserContext; page:
   return { context, page };
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), animations: 'disabled', caret: 'hide' });
 
 async function login(page: Page) {
   await page.goto(`${bosun.url}/`);
@@ -144,9 +144,10 @@ describe('Bosun web UI', () => {
       await page.getByTestId('clusters-empty').waitFor();
       await shot(page, '02-clusters-empty');
 
-      // A bad kubeconfig: the error names the field.
+      // A bad kubeconfig, uploaded as a file: the error names the field.
       await page.getByTestId('register-cluster').first().click();
-      await page.getByTestId('register-kubeconfig').fill(BAD_KUBECONFIG);
+      await page.getByTestId('register-upload').setInputFiles({ name: 'prod.kubeconfig', mimeType: 'text/yaml', buffer: Buffer.from(BAD_KUBECONFIG) });
+      await expect.poll(() => page.getByTestId('register-kubeconfig').inputValue()).toBe(BAD_KUBECONFIG);
       await expect.poll(() => page.getByTestId('register-context').locator('option').count()).toBe(1);
       await page.getByTestId('register-name').fill('prod');
       await page.getByTestId('register-submit').click();
@@ -155,7 +156,7 @@ describe('Bosun web UI', () => {
       expect(await kubeconfigError.textContent()).toMatch(/users\[0\]\.user\.exec|exec/);
       await shot(page, '03-register-bad-kubeconfig');
 
-      // kube-sim's kubeconfig: its contexts are listed to choose from.
+      // kube-sim's kubeconfig, pasted: its contexts are listed to choose from.
       await page.getByTestId('register-kubeconfig').fill(kubeconfig);
       await expect.poll(() => page.getByTestId('register-context').locator('option').count()).toBeGreaterThan(0);
       const firstContext = await page.getByTestId('register-context').locator('option').first().getAttribute('value');
@@ -249,11 +250,32 @@ describe('Bosun web UI', () => {
       expect(await page.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker)).toBe(42); // no reload
       await shot(page, '13-namespace-ready');
 
+      // Change its quota.
+      await page.getByTestId('ns-row-payments-dev').getByTestId('ns-change-quota').click();
+      await page.getByTestId('quota-cpu').fill('2');
+      await page.getByTestId('quota-submit').click();
+      await page.getByTestId('quota-dialog').waitFor({ state: 'detached' });
+      await expect.poll(() => page.getByTestId('ns-row-payments-dev').textContent()).toContain('2 cores / 512 MiB');
+      await dismissToasts(page);
+      await shot(page, '14-namespace-quota-changed');
+
+      // Removing a cluster that workspaces still use is refused; the dialog says why.
+      await page.getByTestId('nav-clusters').click();
+      await page.getByTestId('cluster-row-sim').click();
+      await page.getByTestId('cluster-remove').click();
+      await page.getByTestId('confirm-submit').click();
+      const removeRefusal = page.getByTestId('confirm-dialog').getByTestId('form-error');
+      await removeRefusal.waitFor();
+      expect(await removeRefusal.textContent()).toMatch(/team-a|bound|workspace/i);
+      await shot(page, '15-cluster-remove-refused');
+      await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Cancel' }).click();
+      await dismissToasts(page);
+
       // The audit trail: filter, then open a record.
       await page.getByTestId('nav-audit').click();
       await page.getByTestId('audit-table').waitFor();
       expect(await page.getByTestId('audit-row').count()).toBeGreaterThanOrEqual(5);
-      await shot(page, '14-audit');
+      await shot(page, '16-audit');
       await page.getByTestId('audit-outcome-filter').selectOption('rejected');
       await page.getByTestId('audit-apply').click();
       await expect.poll(async () => {
@@ -261,21 +283,27 @@ describe('Bosun web UI', () => {
         return outcomes.length > 0 && outcomes.every((o) => o.trim() === 'Rejected');
       }).toBe(true);
       await page.getByTestId('audit-outcome-filter').selectOption('');
+      // The last hour, in the browser's local time as <input type="datetime-local"> takes it.
+      const hourAgo = await page.evaluate(() => {
+        const d = new Date(Date.now() - 3_600_000 - new Date().getTimezoneOffset() * 60_000);
+        return d.toISOString().slice(0, 16);
+      });
+      await page.getByTestId('audit-from').fill(hourAgo);
       await page.getByTestId('audit-module').selectOption('namespaces');
       await page.getByTestId('audit-user').fill('admin');
       await page.getByTestId('audit-apply').click();
       await expect.poll(async () => (await page.getByTestId('audit-row').allTextContents()).every((r) => r.includes('Namespaces'))).toBe(true);
-      await shot(page, '15-audit-filtered');
+      await shot(page, '17-audit-filtered');
       await page.getByTestId('audit-row').first().click();
       const drawer = page.getByTestId('audit-drawer');
       await drawer.getByTestId('audit-command').waitFor();
       expect(await drawer.getByTestId('audit-command').textContent()).toContain('payments-dev');
       expect(await drawer.getByTestId('audit-event').count()).toBeGreaterThan(0);
-      await shot(page, '16-audit-detail');
+      await shot(page, '18-audit-detail');
     } finally {
       await context.close();
     }
-  });
+  }, 180_000);
 
   it('speaks Chinese to a zh-CN browser and switches language from the header', async () => {
     const { context, page } = await newPage('zh-CN');
@@ -287,11 +315,19 @@ describe('Bosun web UI', () => {
       expect(await page.getByTestId('nav-clusters').textContent()).toContain('集群管理');
       expect(await page.getByTestId('nav-workspaces').textContent()).toContain('工作空间');
       expect(await page.locator('.table th').first().textContent()).toBe('集群名称');
-      await shot(page, '17-zh-clusters');
+      await shot(page, '19-zh-clusters');
+      await page.getByTestId('nav-workspaces').click();
+      await page.getByTestId('workspace-row-team-a').waitFor();
+      expect(await page.locator('.table th').first().textContent()).toBe('工作空间');
+      await shot(page, '20-zh-workspaces');
+      await page.getByTestId('workspace-row-team-a').click();
+      await page.getByTestId('binding-row-sim').waitFor();
+      expect(await page.locator('.section-head h2').first().textContent()).toBe('集群资源绑定');
+      await shot(page, '21-zh-workspace');
       await page.getByTestId('nav-namespaces').click();
       await page.getByTestId('namespaces-table').waitFor();
       expect(await page.getByTestId('ns-status-payments-dev').textContent()).toContain('就绪');
-      await shot(page, '18-zh-namespaces');
+      await shot(page, '22-zh-namespaces');
 
       // The switch is remembered across reloads.
       await page.getByTestId('language-switch').selectOption('en');
@@ -302,5 +338,5 @@ describe('Bosun web UI', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 60_000);
 });

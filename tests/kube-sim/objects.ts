@@ -18,7 +18,7 @@ import { builtinListTypes } from './patch/fieldset';
 import { apiVersionOf, groupResource, resourceKey, type Registry, type ResourceDef } from './registry';
 import { matches, parseFieldSelector, parseLabelSelector, type Filter } from './selectors';
 import { Storage, deepFreeze, type StoredEvent } from './storage';
-import { validate } from './validation';
+import { validate, validateUpdate } from './validation';
 import { pruneAndDefault, schemaCauses } from './crschema';
 
 export interface WriteContext {
@@ -76,6 +76,8 @@ export const PATCH_TYPES = {
 export const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const randomSuffix = () => Array.from({ length: 5 }, () => GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)]).join('');
+
+const SYSTEM_USER: UserInfo = { name: 'system:kube-sim', groups: ['system:masters'] };
 
 /** NamespaceLifecycle refuses to delete these. */
 const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
@@ -232,9 +234,10 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
   }
 
   private admit(op: AdmissionOperation, def: ResourceDef, sub: string, namespace: string, obj: any, old: any, ctx: WriteContext): AdmissionRequest | undefined {
-    if (!ctx.user || this.admission.length === 0) return undefined;
-    const req: AdmissionRequest = { operation: op, group: def.group, resource: def.resource, subresource: sub, namespace: def.namespaced ? namespace : '', object: obj, oldObject: old, user: ctx.user };
-    for (const p of this.admission) p.admit(req, this);
+    if (this.admission.length === 0) return undefined;
+    const req: AdmissionRequest = { operation: op, group: def.group, resource: def.resource, subresource: sub, namespace: def.namespaced ? namespace : '', object: obj, oldObject: old, user: ctx.user ?? SYSTEM_USER };
+    // in-process (controller) writes skip admission checks but still reach afterWrite (derived state such as quota usage)
+    if (ctx.user) for (const p of this.admission) p.admit(req, this);
     return req;
   }
 
@@ -343,6 +346,7 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
     }
     if (def.custom && def.schema) pruneAndDefault(def.schema, next);
     validate(def, next, def.custom ? schemaCauses(def.schema, next) : []);
+    if (subresource === '') validateUpdate(def, next, old);
     if (def.generation && subresource === '' && !sameContent(specOf(old), specOf(next))) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
 
     const req = this.admit('UPDATE', def, subresource, namespace, next, old, ctx);
@@ -371,11 +375,13 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
     return this.removeNow(def, obj);
   }
 
-  private removeNow(def: ResourceDef, obj: any): any {
+  /** Removes an object now; `req` is the admission request of a DELETE that removes it at once. */
+  private removeNow(def: ResourceDef, obj: any, req?: AdmissionRequest): any {
     const last = this.storage.remove(this.key(def), obj.metadata.namespace ?? '', obj.metadata.name);
     if (!last) return obj;
     this.fire(def, 'DELETED', last);
     for (const h of this.removedHooks) h(def, last);
+    this.afterWrite(req ?? this.admit('DELETE', def, '', obj.metadata.namespace ?? '', undefined, obj, {}));
     return last;
   }
 
@@ -498,8 +504,7 @@ export class ObjectStore implements ObjectReader, ObjectWriter {
       this.afterWrite(req);
       return { object: stored, deleted: false };
     }
-    this.removeNow(def, old);
-    this.afterWrite(req);
+    this.removeNow(def, old, req);
     // kube-apiserver answers with the object as it was stored before the delete (etcd's previous revision)
     return { object: old, deleted: true };
   }

@@ -88,7 +88,7 @@ const ROWS: Row[] = [
   { g: '', v: 'v1', r: 'secrets', k: 'Secret', ns: true, fields: ['type'] },
   {
     g: '', v: 'v1', r: 'services', k: 'Service', ns: true, short: ['svc'], cat: ['all'], name: 'dns1035', ret: true,
-    subs: [status, sub('proxy', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])], verbs: NO_COLLECTION_DELETE,
+    subs: [status, sub('proxy', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   },
   { g: '', v: 'v1', r: 'serviceaccounts', k: 'ServiceAccount', ns: true, short: ['sa'], ret: true, subs: [sub('token', 'TokenRequest', ['create'], 'authentication.k8s.io', 'v1')] },
   {

@@ -19,6 +19,7 @@ import { labelSelectorToString } from './selectors';
 import { subresourceHandler } from './subresources';
 import { serveWatch, type WatchSettings } from './watch';
 import { toTable, wantsTable } from './table';
+import { dropUnknownFields, parseFieldValidation } from './fields';
 import type { Faults } from './faults';
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -45,7 +46,7 @@ function baseHeaders(): Record<string, string> {
   };
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown, headers = baseHeaders()) {
+function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = baseHeaders()) {
   const data = JSON.stringify(body);
   res.writeHead(code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
   res.end(data);
@@ -54,6 +55,13 @@ function sendJson(res: ServerResponse, code: number, body: unknown, headers = ba
 function sendText(res: ServerResponse, code: number, text: string) {
   res.writeHead(code, { ...baseHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** kube-apiserver's `Warning: 299 - "..."` headers. */
+function withWarnings(warnings: string[]): Record<string, string | string[]> {
+  const h: Record<string, string | string[]> = baseHeaders();
+  if (warnings.length) h.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  return h;
 }
 
 export function sendStatusError(res: ServerResponse, e: StatusError) {
@@ -277,13 +285,15 @@ export class KubeSimServer {
       case 'create': {
         if (info.name) throw methodNotAllowed();
         const body = decodeBody(raw, req.headers['content-type'], def.kind);
+        const warnings = dropUnknownFields(def, body, parseFieldValidation(query.get('fieldValidation')));
         const obj = store.create(def.group, def.resource, namespace, body, ctx);
-        return sendJson(res, 201, store.typed(def, obj));
+        return sendJson(res, 201, store.typed(def, obj), withWarnings(warnings));
       }
       case 'update': {
         const body = decodeBody(raw, req.headers['content-type'], def.kind);
+        const warnings = dropUnknownFields(def, body, parseFieldValidation(query.get('fieldValidation')));
         const obj = store.update(def.group, def.resource, namespace, info.name, body, ctx);
-        return sendJson(res, 200, store.typed(def, obj));
+        return sendJson(res, 200, store.typed(def, obj), withWarnings(warnings));
       }
       case 'patch': {
         const { object, created } = this.patch(req, def, namespace, info.name, raw, query, ctx, '');
@@ -326,7 +336,8 @@ export class KubeSimServer {
       namespace: namespace || undefined,
       labelSelector: query.get('labelSelector') ?? undefined,
       fieldSelector: query.get('fieldSelector') ?? undefined,
-      limit: limit ? Number(limit) : undefined,
+      // like the watch cache, resourceVersion=0 answers the whole list and ignores limit
+      limit: limit && query.get('resourceVersion') !== '0' ? Number(limit) : undefined,
       continue: query.get('continue') ?? undefined,
     });
     const md: any = { resourceVersion: r.resourceVersion };

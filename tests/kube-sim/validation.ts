@@ -188,3 +188,93 @@ export function validate(def: ResourceDef, obj: any, extra: StatusCause[] = []) 
   causes.push(...extra);
   if (causes.length) throw invalidObject(def.group, def.kind, obj.metadata?.name ?? '', causes);
 }
+
+// ---- update rules: immutable fields ----
+
+const immutable = (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${goValue(value)}: field is immutable`, field });
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+const POD_UPDATE_MESSAGE =
+  'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+function podSpecMutable(spec: any) {
+  const s = structuredClone(spec ?? {});
+  for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) if (c && typeof c === 'object') delete c.image;
+  delete s.activeDeadlineSeconds;
+  delete s.tolerations;
+  delete s.terminationGracePeriodSeconds;
+  delete s.schedulingGates;
+  if (!spec?.nodeName) delete s.nodeName; // binding sets it once
+  return s;
+}
+
+const UPDATE_RULES: Record<string, (o: any, old: any, c: StatusCause[]) => void> = {
+  Pod: (o, old, c) => {
+    const a = podSpecMutable(old.spec);
+    const b = podSpecMutable(o.spec);
+    if (!old.spec?.nodeName) delete b.nodeName;
+    if (!same(a, b)) c.push({ reason: 'FieldValueForbidden', message: POD_UPDATE_MESSAGE, field: 'spec' });
+  },
+  Deployment: (o, old, c) => {
+    if (!same(o.spec?.selector, old.spec?.selector)) c.push(immutable('spec.selector', o.spec?.selector));
+  },
+  ReplicaSet: (o, old, c) => {
+    if (!same(o.spec?.selector, old.spec?.selector)) c.push(immutable('spec.selector', o.spec?.selector));
+  },
+  DaemonSet: (o, old, c) => {
+    if (!same(o.spec?.selector, old.spec?.selector)) c.push(immutable('spec.selector', o.spec?.selector));
+  },
+  StatefulSet: (o, old, c) => {
+    const strip = (s: any) => {
+      const { replicas: _r, template: _t, updateStrategy: _u, persistentVolumeClaimRetentionPolicy: _p, minReadySeconds: _m, ordinals: _o, revisionHistoryLimit: _h, ...rest } = s ?? {};
+      return rest;
+    };
+    if (!same(strip(o.spec), strip(old.spec)))
+      c.push({ reason: 'FieldValueForbidden', message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden", field: 'spec' });
+  },
+  Job: (o, old, c) => {
+    if (!same(o.spec?.selector, old.spec?.selector)) c.push(immutable('spec.selector', o.spec?.selector));
+    if (!same(o.spec?.template, old.spec?.template)) c.push(immutable('spec.template', o.spec?.template));
+    if (o.spec?.completions !== old.spec?.completions) c.push(immutable('spec.completions', o.spec?.completions));
+  },
+  Service: (o, old, c) => {
+    const a = old.spec?.clusterIP;
+    const b = o.spec?.clusterIP;
+    if (a && b !== undefined && a !== b && old.spec?.type !== 'ExternalName' && o.spec?.type !== 'ExternalName')
+      c.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(b)}: field is immutable`, field: 'spec.clusterIPs[0]' });
+  },
+  ConfigMap: (o, old, c) => {
+    if (old.immutable === true) {
+      if (!same(o.data, old.data)) c.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' });
+      if (!same(o.binaryData, old.binaryData)) c.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'binaryData' });
+      if (o.immutable !== true) c.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'immutable' });
+    }
+  },
+  Secret: (o, old, c) => {
+    if (o.type !== old.type) c.push(immutable('type', o.type));
+    if (old.immutable === true) {
+      if (!same(o.data, old.data)) c.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' });
+      if (o.immutable !== true) c.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'immutable' });
+    }
+  },
+  RoleBinding: (o, old, c) => {
+    if (!same(o.roleRef, old.roleRef)) c.push(immutable('roleRef', o.roleRef));
+  },
+  ClusterRoleBinding: (o, old, c) => {
+    if (!same(o.roleRef, old.roleRef)) c.push(immutable('roleRef', o.roleRef));
+  },
+  PersistentVolumeClaim: (o, old, c) => {
+    const strip = (s: any) => {
+      const { resources: _r, volumeName: _v, volumeAttributesClassName: _a, ...rest } = s ?? {};
+      return rest;
+    };
+    if (!same(strip(o.spec), strip(old.spec))) c.push({ reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims', field: 'spec' });
+  },
+};
+
+/** Update-only rules (immutable fields); throws 422 like kube-apiserver's ValidateUpdate. */
+export function validateUpdate(def: ResourceDef, obj: any, old: any) {
+  const causes: StatusCause[] = [];
+  if (!def.custom) UPDATE_RULES[def.kind]?.(obj, old, causes);
+  if (causes.length) throw invalidObject(def.group, def.kind, obj.metadata?.name ?? '', causes);
+}

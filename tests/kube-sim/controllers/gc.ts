@@ -89,8 +89,23 @@ export function garbageCollector(): Controller {
         else if (fins.includes(FOREGROUND)) ctx.defer(() => foreground(def, obj));
       };
 
+      /** a dependent created (or updated) with owners that do not exist is collected, as the real GC does */
+      const dangling = (def: ResourceDef, obj: any) => {
+        const refs: any[] = obj.metadata.ownerReferences ?? [];
+        if (refs.length === 0 || obj.metadata.deletionTimestamp) return;
+        if (refs.some((o) => storage.byUid.has(o.uid))) return;
+        ctx.defer(() => {
+          const cur = store.get(def.group, def.resource, obj.metadata.namespace ?? '', obj.metadata.name);
+          if (!cur || cur.metadata.uid !== obj.metadata.uid || cur.metadata.deletionTimestamp) return;
+          const owners: any[] = cur.metadata.ownerReferences ?? [];
+          if (owners.length === 0 || owners.some((o) => storage.byUid.has(o.uid))) return;
+          ignore404(() => store.delete(def.group, def.resource, cur.metadata.namespace ?? '', cur.metadata.name, { propagationPolicy: 'Background' }));
+        });
+      };
+
       store.onWrite((def, type, obj) => {
         if (type === 'MODIFIED') examine(def, obj);
+        if (type !== 'DELETED') dangling(def, obj);
       });
       store.onRemoved((_def, obj) => {
         const uid = obj.metadata.uid;

@@ -218,4 +218,5 @@ export async function apiError(p: Promise<unknown>): Promise<{ code: number; bod
   throw new Error('expected the call to fail');
 }
 
-export const podSpec = (image = 'nginx:1.27') => ({ containers: [{ name: 'app', image }] });
+/** A pod spec that a real cluster never schedules (so phase/nodeName stay put when TEST_KUBECONFIG is used). */
+export const podSpec = (image = 'nginx:1.27') => ({ containers: [{ name: 'app', image }], nodeSelector: { 'bosun.test/never-schedule': 'true' } });

@@ -270,3 +270,46 @@ describe('namespace protection', () => {
     expect(r.body.details).toMatchObject({ name: 'Bad_Deploy', group: 'apps', kind: 'Deployment' });
   });
 });
+
+describe('immutable fields', () => {
+  it('refuses a changed Deployment selector with 422', async () => {
+    await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('immut') });
+    const r = await c.raw('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/immut`, {
+      body: { spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } } } } },
+      contentType: 'application/merge-patch+json',
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toMatch(/^Deployment\.apps "immut" is invalid: spec\.selector: Invalid value: .*: field is immutable$/);
+    expect(r.body.details.causes[0]).toMatchObject({ reason: 'FieldValueInvalid', field: 'spec.selector' });
+  });
+
+  it('refuses pod spec changes other than images with 422', async () => {
+    await c.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'immut-pod' }, spec: podSpec() } });
+    const ok = await c.raw('PATCH', `/api/v1/namespaces/${ns}/pods/immut-pod`, { body: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } }, contentType: 'application/strategic-merge-patch+json' });
+    expect(ok.status).toBe(200);
+    const bad = await c.raw('PATCH', `/api/v1/namespaces/${ns}/pods/immut-pod`, { body: { spec: { restartPolicy: 'Never' } }, contentType: 'application/merge-patch+json' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toMatch(/^Pod "immut-pod" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
+  });
+
+  it('refuses data changes of an immutable ConfigMap', async () => {
+    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'frozen' }, data: { a: '1' }, immutable: true } });
+    const r = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/frozen`, { body: { data: { a: '2' } }, contentType: 'application/merge-patch+json' });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toBe('ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+  });
+});
+
+describe('unknown fields', () => {
+  it('drops them with a Warning header by default and refuses them with fieldValidation=Strict', async () => {
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unknown-f', bogus: 1 }, data: { a: '1' }, extra: true };
+    const r = await c.raw('POST', `/api/v1/namespaces/${ns}/configmaps`, { body });
+    expect(r.status).toBe(201);
+    expect(r.body.extra).toBeUndefined();
+    expect(r.body.metadata.bogus).toBeUndefined();
+    expect(String(r.headers.warning)).toContain('unknown field \\"extra\\"');
+    const strict = await c.raw('POST', `/api/v1/namespaces/${ns}/configmaps?fieldValidation=Strict`, { body: { ...body, metadata: { name: 'unknown-s' } } });
+    expect(strict.status).toBe(400);
+    expect(strict.body).toMatchObject({ reason: 'BadRequest', message: 'strict decoding error: unknown field "extra"' });
+  });
+});

@@ -168,7 +168,7 @@ describe('watch', () => {
     }
   });
 
-  it('sends an initial-events-end BOOKMARK with sendInitialEvents', async () => {
+  it.runIf(!process.env.TEST_KUBECONFIG)('sends an initial-events-end BOOKMARK with sendInitialEvents (WatchList)', async () => {
     const { events } = await c.watchRaw(`/api/v1/namespaces/${ns}/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&labelSelector=app%3Ddb`, {
       until: (e) => e.some((x) => x.type === 'BOOKMARK'),
       timeoutMs: 5000,

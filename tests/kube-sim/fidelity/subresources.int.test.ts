@@ -14,7 +14,7 @@ afterAll(async () => {
 describe('connect-style subresources', () => {
   it('pods/log: 404 for a missing pod, container checks, empty log before scheduling, 400 while waiting', async () => {
     expect((await c.raw('GET', `/api/v1/namespaces/${ns}/pods/missing/log`)).status).toBe(404);
-    await c.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'logs' }, spec: { containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx' }] } } });
+    await c.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'logs' }, spec: { ...podSpec(), containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx' }] } } });
     const noContainer = await c.raw('GET', `/api/v1/namespaces/${ns}/pods/logs/log`);
     expect(noContainer.status).toBe(400);
     expect(noContainer.body.message).toBe('a container name must be specified for pod logs, choose one of: [a b]');

@@ -141,13 +141,13 @@ describe('namespace reconciler (fake cluster)', () => {
     source.put(aNamespace('c1', 'a'));
     const removed: unknown[] = [];
     const log = new OutcomeLog();
-    const r = start(cluster, { source, recordOutcome: log.record, recordRemoved: (x) => void removed.push(x) });
+    const r = start(cluster, { source, recordOutcome: log.record, recordRemoved: (x) => void removed.push(x), deletionPollMs: 20 });
     r.enqueue('c1', 'a');
     await eventually(() => expect(cluster.objects.size).toBe(3));
     source.remove('c1', 'a');
     r.enqueue('c1', 'a');
     await eventually(() => expect(cluster.objects.size).toBe(0));
-    r.enqueue('c1', 'a');
+    // No resync (10 min) and no new event: the deletion is looked at again until it is done.
     await eventually(() => expect(removed).toEqual([{ clusterId: 'c1', name: 'a', generation: 2 }]));
     r.enqueue('c1', 'a');
     await sleep(50);

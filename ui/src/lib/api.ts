@@ -116,21 +116,23 @@ export interface ApiError {
   httpStatus: number | null;
 }
 
+/**
+ * Separates the field a refusal blames from its message. The domain may name the parsed amount
+ * (`quotaCpuMillis`) where the form has the input (`quotaCpu`), and Bosun's messages start with
+ * the field ("cpu: requested …"); the UI shows the field apart, so the prefix is dropped.
+ */
+export function blame(rawField: string | null, rawMessage: string): { field: string | null; message: string } {
+  const field = rawField ? rawField.replace(/(Millis|Bytes)$/, '') : null;
+  const prefix = /^([\w.[\]]+): /.exec(rawMessage)?.[1];
+  const drop = prefix && (prefix === rawField || prefix === field);
+  return { field, message: drop ? rawMessage.slice(prefix.length + 2) : rawMessage };
+}
+
 export function toApiError(err: unknown): ApiError {
   if (err instanceof TRPCClientError) {
     const data = (err.data ?? {}) as { code?: string; reason?: string | null; field?: string | null; httpStatus?: number };
     const shapeMessage = (err.shape as { message?: string } | undefined)?.message;
-    const rawField = data.field ?? null;
-    // The domain may name the parsed amount (`quotaCpuMillis`); the form knows the input (`quotaCpu`).
-    const field = rawField ? rawField.replace(/(Millis|Bytes)$/, '') : null;
-    let message = shapeMessage || err.message;
-    // Bosun's messages start with the field they blame ("cpu: asks …"); the UI shows the field apart.
-    for (const prefix of [rawField, field]) {
-      if (prefix && message.startsWith(`${prefix}: `)) {
-        message = message.slice(prefix.length + 2);
-        break;
-      }
-    }
+    const { field, message } = blame(data.field ?? null, shapeMessage || err.message);
     return {
       message,
       code: data.reason ?? data.code ?? 'UNKNOWN',

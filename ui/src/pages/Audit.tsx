@@ -3,7 +3,7 @@ import { Badge } from '../components/Badge';
 import { Drawer } from '../components/Dialog';
 import { Empty, LoadError, Loading } from '../components/States';
 import { t, type MessageKey } from '../i18n';
-import { api, fresh, toApiError, type AuditFilter, type AuditRecordDto } from '../lib/api';
+import { api, blame, fresh, toApiError, type AuditFilter, type AuditRecordDto } from '../lib/api';
 import { fmtTime } from '../lib/display';
 import { json, localInputToIso } from '../lib/format';
 import { createQuery } from '../lib/query';
@@ -12,9 +12,8 @@ import { toast } from '../lib/toast';
 const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'apps', 'workloads', 'system'] as const;
 const PAGE = 50;
 
-/** Bosun's messages start with the field they blame; the field is shown beside them. */
-const reasonOf = (r: { field?: string | null; message: string | null }) =>
-  r.field && r.message?.startsWith(`${r.field}: `) ? r.message.slice(r.field.length + 2) : r.message;
+/** The field a refusal blames and its reason, shown apart. */
+const refusal = (r: { field: string | null; message: string | null }) => blame(r.field, r.message ?? '');
 const moduleLabel = (m: string) => ((MODULES as readonly string[]).includes(m) ? t(`audit.module.${m}` as MessageKey) : m);
 const targetLabel = (target: AuditRecordDto['target']) => {
   if (target.kind === 'namespace' && target.clusterId && target.namespace) return `namespace/${target.clusterId}/${target.namespace}`;
@@ -165,10 +164,10 @@ export function AuditPage() {
                           <OutcomeBadge outcome={r.outcome} />
                           <Show when={r.outcome === 'rejected' && r.message}>
                             <div class="status-reason audit-reason" title={r.message ?? undefined}>
-                              <Show when={r.field}>
-                                <code class="field-name">{r.field}</code>
+                              <Show when={refusal(r).field}>
+                                <code class="field-name">{refusal(r).field}</code>
                               </Show>
-                              {reasonOf(r)}
+                              {refusal(r).message}
                             </div>
                           </Show>
                         </td>
@@ -231,10 +230,10 @@ function AuditDrawer(props: { commandId: string; onClose: () => void }) {
                 <Show when={r().message}>
                   <dt>{t('audit.message')}</dt>
                   <dd data-testid="audit-message">
-                    <Show when={r().field}>
-                      <code class="field-name">{r().field}</code>
+                    <Show when={refusal(r()).field}>
+                      <code class="field-name">{refusal(r()).field}</code>
                     </Show>
-                    {reasonOf(r())}
+                    {refusal(r()).message}
                   </dd>
                 </Show>
               </dl>

@@ -69,7 +69,7 @@ export function NamespacesPage() {
       </div>
 
       <div class="toolbar">
-        <label class="filter">
+        <label class="filter wide">
           <span>{t('namespaces.filterWorkspace')}</span>
           <select value={workspaceFilter()} onChange={(e) => setQuery({ workspace: e.currentTarget.value })} data-testid="filter-workspace">
             <option value="">{t('common.all')}</option>
@@ -82,7 +82,7 @@ export function NamespacesPage() {
             </For>
           </select>
         </label>
-        <label class="filter">
+        <label class="filter wide">
           <span>{t('namespaces.filterCluster')}</span>
           <select value={clusterFilter()} onChange={(e) => setQuery({ cluster: e.currentTarget.value })} data-testid="filter-cluster">
             <option value="">{t('common.all')}</option>

@@ -1,0 +1,302 @@
+/**
+ * The read models' handlers and queries, on PostgreSQL and PGlite: every handler applied twice
+ * changes nothing, a batch equals one-by-one application, and the queries answer with the numbers
+ * the events imply (given events / then rows).
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../eventstore/types';
+import { allProjections } from '../../projections';
+import { auditRecordDetail, InvalidAuditCursorError, listAuditRecords } from '../../projections/audit/queries';
+import { getCluster, listClusterAllocations, listClusters } from '../../projections/clusters/queries';
+import { getNamespace, listNamespaces } from '../../projections/namespaces/queries';
+import { applyEvents, type Projection } from '../../projections/types';
+import { getWorkspace, listWorkspaceBindings, listWorkspaces } from '../../projections/workspaces/queries';
+import { dumpTables, openBackend, type Backend, type BackendKind } from './support';
+
+const GiB = 1024 ** 3;
+
+describe.each<BackendKind>(['postgres', 'pglite'])('read models on %s', (kind) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await openBackend(kind, 'proj_models');
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+
+  async function truncate(projection: Projection) {
+    for (const t of projection.tables) await sql`DELETE FROM ${sql.table(t)}`.execute(backend.db);
+  }
+
+  async function given(events: StoredEvent[]) {
+    for (const projection of allProjections) {
+      await truncate(projection);
+      await backend.db.transaction().execute((trx) => applyEvents(projection, events, trx));
+    }
+  }
+
+  it.each(allProjections.map((p) => [p.name, p] as const))('%s: every handler applied twice changes nothing', async (_name, projection) => {
+    await truncate(projection);
+    const events = scenario();
+    let handled = 0;
+    for (const event of events) {
+      if (!projection.canHandle(event)) continue;
+      handled++;
+      await backend.db.transaction().execute((trx) => projection.apply(event, trx));
+      const once = await dumpTables(backend.db, projection.tables);
+      await backend.db.transaction().execute((trx) => projection.apply(event, trx));
+      expect(await dumpTables(backend.db, projection.tables), `${event.type} at ${event.position}`).toEqual(once);
+    }
+    expect(handled).toBeGreaterThan(0);
+    const oneByOne = await dumpTables(backend.db, projection.tables);
+
+    // The batch path folds the same events to the same rows.
+    await truncate(projection);
+    await backend.db.transaction().execute((trx) => applyEvents(projection, events, trx));
+    expect(await dumpTables(backend.db, projection.tables)).toEqual(oneByOne);
+    // And a whole batch applied twice changes nothing either.
+    await backend.db.transaction().execute((trx) => applyEvents(projection, events, trx));
+    expect(await dumpTables(backend.db, projection.tables)).toEqual(oneByOne);
+  });
+
+  it('clusters: capacity, bindings and allocations', async () => {
+    const events = scenario();
+    await given(events.slice(0, indexAfter(events, 'ClusterNamespaceAllocated')));
+    const cluster = await getCluster(backend.db, 'c1');
+    expect(cluster).toMatchObject({
+      clusterId: 'c1',
+      status: 'registered',
+      kubernetesVersion: 'v1.31.0',
+      nodeCount: 5,
+      allocatable: { cpuMillis: 40_000, memoryBytes: 160 * GiB },
+      ratios: { cpu: 2.5, memory: 1.5 },
+      bindable: { cpuMillis: 100_000, memoryBytes: 240 * GiB },
+      bound: { cpuMillis: 20_000, memoryBytes: 64 * GiB },
+      unbound: { cpuMillis: 80_000, memoryBytes: 176 * GiB },
+      allocated: { cpuMillis: 4000, memoryBytes: 8 * GiB },
+      bindings: [{ workspaceId: 'w1', cpuMillis: 20_000, memoryBytes: 64 * GiB }],
+      workspaceCount: 1,
+      namespaceCount: 1,
+    });
+    expect(cluster).not.toHaveProperty('credentialRef');
+    expect(await listClusterAllocations(backend.db, 'c1')).toEqual([
+      { clusterId: 'c1', namespace: 'web', workspaceId: 'w1', quota: { cpuMillis: 4000, memoryBytes: 8 * GiB }, updatedAt: expect.any(String) },
+    ]);
+
+    await given(events);
+    expect(await listClusters(backend.db)).toEqual([]);
+    const removed = await listClusters(backend.db, { includeRemoved: true });
+    expect(removed.map((c) => [c.clusterId, c.status, c.bound.cpuMillis, c.allocated.cpuMillis])).toEqual([['c1', 'removed', 0, 0]]);
+  });
+
+  it('workspaces: ceiling, bound and allocated sums per binding', async () => {
+    const events = scenario();
+    await given(events.slice(0, indexAfter(events, 'ClusterNamespaceAllocationChanged')));
+    const ws = await getWorkspace(backend.db, 'w1');
+    expect(ws).toMatchObject({
+      workspaceId: 'w1',
+      displayName: '研发部',
+      ceiling: { cpuMillis: 64_000, memoryBytes: 256 * GiB },
+      bound: { cpuMillis: 20_000, memoryBytes: 64 * GiB },
+      allocated: { cpuMillis: 6000, memoryBytes: 12 * GiB },
+      clusterCount: 1,
+      namespaceCount: 1,
+      status: 'active',
+    });
+    expect(ws!.bindings).toEqual([
+      expect.objectContaining({
+        workspaceId: 'w1',
+        clusterId: 'c1',
+        bound: { cpuMillis: 20_000, memoryBytes: 64 * GiB },
+        allocated: { cpuMillis: 6000, memoryBytes: 12 * GiB },
+        available: { cpuMillis: 14_000, memoryBytes: 52 * GiB },
+        namespaceCount: 1,
+      }),
+    ]);
+    expect(await listWorkspaceBindings(backend.db, { clusterId: 'c1' })).toHaveLength(1);
+
+    await given(events);
+    expect(await listWorkspaces(backend.db)).toEqual([]);
+    expect((await listWorkspaces(backend.db, { includeDeleted: true })).map((w) => [w.workspaceId, w.status, w.bound.cpuMillis])).toEqual([['w1', 'deleted', 0]]);
+    expect(await listWorkspaceBindings(backend.db, { workspaceId: 'w1' })).toEqual([]);
+  });
+
+  it('namespaces: status follows generations', async () => {
+    const events = scenario();
+    const at = async (type: string) => {
+      await given(events.slice(0, indexAfter(events, type)));
+      return getNamespace(backend.db, 'c1', 'web');
+    };
+    expect(await at('NamespaceCreated')).toMatchObject({ status: 'pending', generation: 1, observedGeneration: 0, quota: { cpuMillis: 4000, memoryBytes: 8 * GiB }, workspaceId: 'w1' });
+    expect(await at('NamespaceProvisioned')).toMatchObject({ status: 'ready', generation: 1, observedGeneration: 1, reason: null });
+    expect(await at('NamespaceQuotaChanged')).toMatchObject({ status: 'pending', generation: 2, observedGeneration: 1, quota: { cpuMillis: 6000, memoryBytes: 12 * GiB } });
+    // A late outcome about generation 1 does not make generation 2 ready.
+    expect(await at('NamespaceProvisioned#late')).toMatchObject({ status: 'pending', generation: 2, observedGeneration: 1 });
+    expect(await at('NamespaceProvisioningFailed')).toMatchObject({ status: 'failed', generation: 2, observedGeneration: 2, reason: 'quota admission denied' });
+    const deleted = await at('NamespaceDeleted');
+    expect(deleted).toMatchObject({ status: 'deleted' });
+    expect(deleted!.deletedAt).not.toBeNull();
+    expect(await listNamespaces(backend.db, { workspaceId: 'w1' })).toEqual([]);
+    expect(await listNamespaces(backend.db, { workspaceId: 'w1', includeDeleted: true })).toHaveLength(1);
+    expect(await listNamespaces(backend.db, { status: 'deleted' })).toHaveLength(1);
+    expect(await listNamespaces(backend.db, { workspaceIds: [] })).toEqual([]);
+  });
+
+  it('audit: one record per command with its events; filters and newest-first cursor pages', async () => {
+    const events = scenario();
+    await given(events);
+    const all = await listAuditRecords(backend.db, {}, { limit: 500 });
+    const commandEvents = events.filter((e) => e.type === 'CommandAccepted' || e.type === 'CommandRejected');
+    expect(all.items).toHaveLength(commandEvents.length);
+    expect(all.nextCursor).toBeNull();
+    // newest first
+    const times = all.items.map((r) => r.occurredAt);
+    expect([...times].sort().reverse()).toEqual(times);
+
+    const rejected = await listAuditRecords(backend.db, { outcome: 'rejected' });
+    expect(rejected.items).toHaveLength(1);
+    expect(rejected.items[0]).toMatchObject({
+      outcome: 'rejected',
+      module: 'namespaces',
+      action: 'CreateNamespace',
+      code: 'insufficient_capacity',
+      field: 'quotaCpuMillis',
+      actor: { kind: 'user', id: 'u-li', name: '李雷' },
+      clientIp: '10.1.2.3',
+      target: { kind: 'namespace', id: 'c1/big', clusterId: 'c1', workspaceId: 'w1', namespace: 'big' },
+      eventIds: [],
+    });
+
+    const bind = all.items.find((r) => r.action === 'BindClusterResources')!;
+    const detail = await auditRecordDetail(backend.db, bind.commandId);
+    expect(detail!.events.map((e) => e.type)).toEqual(['ClusterResourcesBound', 'WorkspaceResourcesBound']);
+    expect(detail!.eventIds).toEqual(detail!.events.map((e) => e.eventId));
+    expect(await auditRecordDetail(backend.db, randomUUID())).toBeNull();
+
+    expect((await listAuditRecords(backend.db, { module: 'clusters' })).items.every((r) => r.module === 'clusters')).toBe(true);
+    expect((await listAuditRecords(backend.db, { actorId: 'u-li' })).items.map((r) => r.actor.id)).toEqual(['u-li']);
+    expect((await listAuditRecords(backend.db, { targetKind: 'namespace', targetId: 'c1/web' })).items.length).toBeGreaterThanOrEqual(3);
+    expect((await listAuditRecords(backend.db, { workspaceId: 'w1', module: ['workspaces'] })).items.length).toBeGreaterThan(0);
+    const from = all.items[all.items.length - 3].occurredAt;
+    const to = all.items[1].occurredAt;
+    const window = await listAuditRecords(backend.db, { from, to });
+    expect(window.items.map((r) => r.commandId)).toEqual(all.items.slice(2, all.items.length - 2).map((r) => r.commandId));
+
+    // Pages of 3 walk the same list without gaps or repeats.
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof listAuditRecords>> = await listAuditRecords(backend.db, {}, { limit: 3, cursor });
+      walked.push(...page.items.map((r) => r.commandId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(walked).toEqual(all.items.map((r) => r.commandId));
+    await expect(listAuditRecords(backend.db, {}, { cursor: 'garbage' })).rejects.toBeInstanceOf(InvalidAuditCursorError);
+  });
+});
+
+// ---------------------------------------------------------------- event factories
+
+/** The index just after the event of that type (`Type#late` = its second occurrence). */
+function indexAfter(events: StoredEvent[], type: string): number {
+  const [name, nth] = type.split('#');
+  let seen = 0;
+  for (let i = 0; i < events.length; i++) {
+    if (events[i].type === name && (nth === undefined || ++seen === 2)) return i + 1;
+  }
+  throw new Error(`no ${type}`);
+}
+
+/** A cluster, a workspace bound to it, one namespace through its whole life, then teardown. */
+function scenario(): StoredEvent[] {
+  const log = new EventLog();
+  const admin = { kind: 'user' as const, id: 'u-admin', name: 'admin' };
+  log.command('clusters', 'RegisterCluster', { kind: 'cluster', id: 'c1', clusterId: 'c1' }, [
+    ['cluster-c1', 'ClusterRegistered', { clusterId: 'c1', displayName: 'Prod', server: 'https://prod:6443', contextName: 'prod', credentialRef: 'cred-1', credentialFingerprint: 'sha256:ab', inventory: { kubernetesVersion: 'v1.30.0', nodeCount: 3, allocatableCpuMillis: 24_000, allocatableMemoryBytes: 96 * GiB }, cpuRatio: 1, memoryRatio: 1 }],
+  ], admin);
+  log.command('clusters', 'RefreshClusterInventory', { kind: 'cluster', id: 'c1', clusterId: 'c1' }, [
+    ['cluster-c1', 'ClusterInventoryRefreshed', { clusterId: 'c1', inventory: { kubernetesVersion: 'v1.31.0', nodeCount: 5, allocatableCpuMillis: 40_000, allocatableMemoryBytes: 160 * GiB } }],
+  ]);
+  log.command('clusters', 'SetClusterOvercommit', { kind: 'cluster', id: 'c1', clusterId: 'c1' }, [['cluster-c1', 'ClusterOvercommitSet', { clusterId: 'c1', cpuRatio: 2.5, memoryRatio: 1.5 }]], admin);
+  log.command('workspaces', 'CreateWorkspace', { kind: 'workspace', id: 'w1', workspaceId: 'w1' }, [
+    ['workspace-w1', 'WorkspaceCreated', { workspaceId: 'w1', displayName: '研发部', description: 'R&D', ceilingCpuMillis: 32_000, ceilingMemoryBytes: 128 * GiB }],
+  ], admin);
+  log.command('workspaces', 'ChangeWorkspaceCeiling', { kind: 'workspace', id: 'w1', workspaceId: 'w1' }, [
+    ['workspace-w1', 'WorkspaceCeilingChanged', { workspaceId: 'w1', ceilingCpuMillis: 64_000, ceilingMemoryBytes: 256 * GiB }],
+  ], admin);
+  log.command('workspaces', 'BindClusterResources', { kind: 'workspace', id: 'w1', workspaceId: 'w1', clusterId: 'c1' }, [
+    ['cluster-c1', 'ClusterResourcesBound', { clusterId: 'c1', workspaceId: 'w1', cpuMillis: 20_000, memoryBytes: 64 * GiB }],
+    ['workspace-w1', 'WorkspaceResourcesBound', { workspaceId: 'w1', clusterId: 'c1', cpuMillis: 20_000, memoryBytes: 64 * GiB }],
+  ], admin);
+  const defaults = { requestCpuMillis: 100, requestMemoryBytes: 128 * 1024 ** 2, limitCpuMillis: 500, limitMemoryBytes: 512 * 1024 ** 2 };
+  const ns = { kind: 'namespace', id: 'c1/web', clusterId: 'c1', workspaceId: 'w1', namespace: 'web' };
+  log.command('namespaces', 'CreateNamespace', ns, [
+    ['namespace-c1.web', 'NamespaceCreated', { clusterId: 'c1', name: 'web', workspaceId: 'w1', quotaCpuMillis: 4000, quotaMemoryBytes: 8 * GiB, defaults, generation: 1 }],
+    ['cluster-c1', 'ClusterNamespaceAllocated', { clusterId: 'c1', namespace: 'web', workspaceId: 'w1', cpuMillis: 4000, memoryBytes: 8 * GiB }],
+  ]);
+  log.rejected('namespaces', 'CreateNamespace', { kind: 'namespace', id: 'c1/big', clusterId: 'c1', workspaceId: 'w1', namespace: 'big' }, {
+    code: 'insufficient_capacity',
+    field: 'quotaCpuMillis',
+    message: 'cpu: requested quota 64 cores for namespace "big" but the binding has 16 cores left',
+  });
+  log.system('namespace-c1.web', 'NamespaceProvisioned', { clusterId: 'c1', name: 'web', generation: 1 });
+  log.command('namespaces', 'ChangeNamespaceQuota', ns, [
+    ['namespace-c1.web', 'NamespaceQuotaChanged', { clusterId: 'c1', name: 'web', workspaceId: 'w1', quotaCpuMillis: 6000, quotaMemoryBytes: 12 * GiB, defaults, generation: 2 }],
+    ['cluster-c1', 'ClusterNamespaceAllocationChanged', { clusterId: 'c1', namespace: 'web', workspaceId: 'w1', cpuMillis: 6000, memoryBytes: 12 * GiB }],
+  ]);
+  log.system('namespace-c1.web', 'NamespaceProvisioned', { clusterId: 'c1', name: 'web', generation: 1 });
+  log.system('namespace-c1.web', 'NamespaceProvisioningFailed', { clusterId: 'c1', name: 'web', generation: 2, reason: 'quota admission denied' });
+  log.command('workspaces', 'ChangeClusterBinding', { kind: 'workspace', id: 'w1', workspaceId: 'w1', clusterId: 'c1' }, [
+    ['cluster-c1', 'ClusterBindingChanged', { clusterId: 'c1', workspaceId: 'w1', cpuMillis: 30_000, memoryBytes: 64 * GiB }],
+    ['workspace-w1', 'WorkspaceBindingChanged', { workspaceId: 'w1', clusterId: 'c1', cpuMillis: 30_000, memoryBytes: 64 * GiB }],
+  ], admin);
+  log.command('namespaces', 'DeleteNamespace', ns, [
+    ['namespace-c1.web', 'NamespaceDeleted', { clusterId: 'c1', name: 'web', workspaceId: 'w1' }],
+    ['cluster-c1', 'ClusterNamespaceReleased', { clusterId: 'c1', namespace: 'web', workspaceId: 'w1' }],
+  ]);
+  log.command('workspaces', 'RemoveClusterBinding', { kind: 'workspace', id: 'w1', workspaceId: 'w1', clusterId: 'c1' }, [
+    ['cluster-c1', 'ClusterBindingRemoved', { clusterId: 'c1', workspaceId: 'w1' }],
+    ['workspace-w1', 'WorkspaceBindingRemoved', { workspaceId: 'w1', clusterId: 'c1' }],
+  ], admin);
+  log.command('workspaces', 'DeleteWorkspace', { kind: 'workspace', id: 'w1', workspaceId: 'w1' }, [['workspace-w1', 'WorkspaceDeleted', { workspaceId: 'w1' }]], admin);
+  log.command('clusters', 'RemoveCluster', { kind: 'cluster', id: 'c1', clusterId: 'c1' }, [['cluster-c1', 'ClusterRemoved', { clusterId: 'c1', credentialRef: 'cred-1' }]], admin);
+  return log.events;
+}
+
+class EventLog {
+  readonly events: StoredEvent[] = [];
+  private revisions = new Map<string, number>();
+  private clock = Date.parse('2026-03-01T08:00:00.000Z');
+
+  private push(streamId: string, type: string, data: Record<string, unknown>, metadata: StoredEvent['metadata']): StoredEvent {
+    const revision = (this.revisions.get(streamId) ?? -1) + 1;
+    this.revisions.set(streamId, revision);
+    const event: StoredEvent = { id: randomUUID(), type, data, metadata, streamId, revision, position: this.events.length + 1, recordedAt: metadata.occurredAt };
+    this.events.push(event);
+    return event;
+  }
+
+  private meta(actor: StoredEvent['metadata']['actor'], commandId: string): StoredEvent['metadata'] {
+    this.clock += 60_000;
+    return { actor, commandId, correlationId: commandId, causationId: null, occurredAt: new Date(this.clock).toISOString(), clientIp: actor.kind === 'system' ? null : '10.1.2.3', schemaVersion: 1 };
+  }
+
+  command(module: string, type: string, target: Record<string, unknown>, writes: Array<[string, string, Record<string, unknown>]>, actor = { kind: 'user' as const, id: 'u-ops', name: 'ops' }) {
+    const commandId = randomUUID();
+    const m = this.meta(actor, commandId);
+    const ids = writes.map(([stream, t, data]) => this.push(stream, t, data, m).id);
+    this.push(`command-${commandId}`, 'CommandAccepted', { command: { type, ...target }, module, target, eventIds: ids }, m);
+  }
+
+  rejected(module: string, type: string, target: Record<string, unknown>, refusal: { code: string; field: string; message: string }) {
+    const commandId = randomUUID();
+    const m = this.meta({ kind: 'user', id: 'u-li', name: '李雷' }, commandId);
+    this.push(`command-${commandId}`, 'CommandRejected', { command: { type, ...target }, module, target, ...refusal }, m);
+  }
+
+  system(streamId: string, type: string, data: Record<string, unknown>) {
+    this.push(streamId, type, data, this.meta({ kind: 'system', id: 'reconciler', name: 'reconciler' }, randomUUID()));
+  }
+}
