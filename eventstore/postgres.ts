@@ -6,12 +6,14 @@ import { SqlEventStore } from './sql-store';
 import type { ChangeSource } from './subscription';
 
 export const NOTIFY_CHANNEL = 'bosun_events';
-const NOTIFY_EVERY_MS = 10;
+const NOTIFY_EVERY_MS = 25;
 
 export interface PostgresEventStoreOptions {
   /** Run migrateToLatest on open (default true). */
   migrate?: boolean;
   pollMs?: number;
+  /** Append batches running at once (default 4; keep below the pool size). */
+  maxAppendsInFlight?: number;
 }
 
 /**
@@ -112,6 +114,7 @@ export async function openPostgresEventStore(
     client: poolClient(pool),
     externalChanges: listener.source,
     afterAppend: notifyOthers,
+    maxAppendsInFlight: options.maxAppendsInFlight,
     pollMs: options.pollMs ?? 1000,
     onClose: async () => {
       await listener.close();

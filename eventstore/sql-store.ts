@@ -33,6 +33,8 @@ export interface SqlEventStoreOptions {
   notifier?: ChangeNotifier;
   pollMs?: number;
   pageSize?: number;
+  /** Append batches running at once (default 4); more ops than that are coalesced into batches. */
+  maxAppendsInFlight?: number;
   onClose?: () => Promise<void>;
 }
 
@@ -111,16 +113,17 @@ export class SqlEventStore implements EventStore {
   }, { maxInFlight: 1 });
   /** The highest horizon seen: everything at or below it is final, so pages below it need no new one. */
   private knownHorizon = 0;
-  private readonly batcher = new AppendBatcher<string, AppendRow>(
-    (ops) => this.client.query<AppendRow>('select * from event_store_append_batch($1::jsonb)', [`[${ops.join(',')}]`], 'bosun_es_append_batch'),
-    { maxBatch: 32, maxInFlight: 4 },
-  );
+  private readonly batcher: AppendBatcher<string, AppendRow>;
   private closed = false;
 
   constructor(private readonly options: SqlEventStoreOptions) {
     this.kind = options.kind;
     this.client = options.client;
     this.notifier = options.notifier ?? new ChangeNotifier();
+    this.batcher = new AppendBatcher<string, AppendRow>(
+      (ops) => this.client.query<AppendRow>('select * from event_store_append_batch($1::jsonb)', [`[${ops.join(',')}]`], 'bosun_es_append_batch'),
+      { maxBatch: 32, maxInFlight: options.maxAppendsInFlight ?? 4 },
+    );
     const external = options.externalChanges;
     this.changes = (listener) => {
       const offLocal = this.notifier.source(listener);

@@ -4,9 +4,10 @@ import { sql, type Kysely } from 'kysely';
  * Event store tables (PostgreSQL and PGlite) and its two functions.
  *
  * Gap-free reading without serializing writers (the "shared/exclusive horizon"):
- * - every append runs event_store_append() in one autocommit statement: it takes the advisory lock
- *   K in SHARED mode for its transaction, then takes positions from a sequence and inserts. Writers
- *   never wait for each other, so their commits share WAL flushes (group commit).
+ * - every append runs event_store_append() (batched by event_store_append_batch() in one autocommit
+ *   statement): it takes the advisory lock K in SHARED mode for its transaction, then takes positions
+ *   from a sequence and inserts. Writers never wait for each other, so their commits share WAL
+ *   flushes (group commit).
  * - event_store_safe_head() takes K EXCLUSIVELY for an instant (its own short read-only transaction). It is granted only when no append
  *   is between nextval() and the end of its commit (xact locks are released after the commit is
  *   visible), and appends that start meanwhile wait. So the max(position) it then reads is a horizon:

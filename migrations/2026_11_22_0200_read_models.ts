@@ -135,6 +135,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('code', 'text')
     .addColumn('field', 'text')
     .addColumn('message', 'text')
+    .addColumn('details', 'jsonb')
     .addColumn('position', 'bigint', (c) => c.notNull())
     .addColumn('command', 'jsonb', (c) => c.notNull())
     .addColumn('event_ids', 'jsonb', (c) => c.notNull())

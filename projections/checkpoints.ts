@@ -45,7 +45,10 @@ export async function readCheckpoints(db: Kysely<any> | Transaction<any>): Promi
  * missing), so two writers of one projection serialize and each sees the other's position.
  */
 export async function lockCheckpoint(trx: Transaction<any>, name: string, version: number): Promise<Checkpoint> {
-  const select = () => sql<Record<string, unknown>>`SELECT name, version, position, updated_at FROM ${table} WHERE name = ${name} FOR UPDATE`.execute(trx);
+  // Also: this transaction commits without waiting for its WAL flush. Read models are derived and
+  // the checkpoint rolls back with the rows, so a commit lost in a crash is simply applied again.
+  const select = () =>
+    sql<Record<string, unknown>>`SELECT name, version, position, updated_at, set_config('synchronous_commit', 'off', true) AS sync FROM ${table} WHERE name = ${name} FOR UPDATE`.execute(trx);
   let { rows } = await select();
   if (rows.length === 0) {
     await sql`INSERT INTO ${table} (name, version, position, updated_at) VALUES (${name}, ${version}, 0, now()) ON CONFLICT (name) DO NOTHING`.execute(trx);

@@ -209,7 +209,8 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
 
   const targets: Target[] = [];
   const apply = async (trx: Transaction<any>, target: Target, events: StoredEvent[]) => {
-    await sql`SET LOCAL search_path TO ${ident(target.schema)}`.execute(trx);
+    // Unqualified names resolve to the fresh tables; no WAL flush wait (a crash restarts the rebuild).
+    await sql`SELECT set_config('search_path', ${`"${target.schema}"`}, true), set_config('synchronous_commit', 'off', true)`.execute(trx);
     target.handled += await applyEvents(target.projection, events, trx, { rowCache: target.cache });
     await sql`SET LOCAL search_path TO public`.execute(trx);
   };

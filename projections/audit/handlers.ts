@@ -42,6 +42,7 @@ export function auditRecordOf(event: StoredEvent): AuditRecordRow {
     code: accepted ? null : str(d.code),
     field: accepted ? null : str(d.field),
     message: accepted ? null : str(d.message),
+    details: !accepted && d.details && typeof d.details === 'object' ? d.details : null,
     position: event.position,
     command,
     event_ids: Array.isArray(d.eventIds) ? d.eventIds.map(String) : [],

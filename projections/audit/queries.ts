@@ -16,6 +16,7 @@ export interface AuditRecordDto {
   code: string | null;
   field: string | null;
   message: string | null;
+  details: Record<string, unknown> | null;
   position: number;
   command: Record<string, unknown>;
   eventIds: string[];
@@ -48,6 +49,7 @@ export function toAuditRecordDto(raw: Record<string, unknown>): AuditRecordDto {
     code: r.code,
     field: r.field,
     message: r.message,
+    details: r.details,
     position: r.position,
     command: r.command,
     eventIds: r.event_ids,

@@ -23,6 +23,8 @@ export interface AuditRecordRow {
   code: string | null;
   field: string | null;
   message: string | null;
+  /** The refusal's numbers (requested, available, …), when the domain gave them. */
+  details: Record<string, unknown> | null;
   /** Position of the CommandAccepted/CommandRejected event. */
   position: number;
   command: Record<string, unknown>;
@@ -61,6 +63,7 @@ export const auditRecordsTable = defineTable<AuditRecordRow>('audit_records', ['
   code: 'text',
   field: 'text',
   message: 'text',
+  details: 'jsonb',
   position: 'int8',
   command: 'jsonb',
   event_ids: 'jsonb',

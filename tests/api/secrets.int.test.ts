@@ -27,7 +27,7 @@ describe('secrets never reach events, read models or logs', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    sim = await startKubeSim({ users: [{ name: 'admin', token: TOKEN, groups: ['system:masters'] }] });
+    sim = await startKubeSim({ nodes: 0, users: [{ name: 'admin', token: TOKEN, groups: ['system:masters'] }] });
     await addNodes(sim.kubeconfig, 1);
     dataDir = mkdtempSync(join(tmpdir(), 'bosun-secrets-'));
     const db = await createTestDatabase('bosun_secrets');

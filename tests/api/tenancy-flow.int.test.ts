@@ -26,7 +26,7 @@ for (const backend of backends) {
     let last = 0;
 
     beforeAll(async () => {
-      sim = await startKubeSim();
+      sim = await startKubeSim({ nodes: 0 });
       await addNodes(sim.kubeconfig, 3, { cpu: '4', memory: '16Gi' });
       const kc = new KubeConfig();
       kc.loadFromString(sim.kubeconfig);

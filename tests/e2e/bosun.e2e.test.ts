@@ -116,6 +116,9 @@ async function newPage(locale: string): Promise<{ context: BrowserContext; page:
   return { context, page };
 }
 
+/** How the English UI writes a CPU amount. */
+const coresText = (n: number) => `${n} ${n === 1 ? 'core' : 'cores'}`;
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), animations: 'disabled', caret: 'hide' });
 
 async function login(page: Page) {
@@ -157,12 +160,19 @@ describe('Bosun web UI', () => {
       await shot(page, '03-register-bad-kubeconfig');
 
       // kube-sim's kubeconfig, pasted: its contexts are listed to choose from.
-      await page.getByTestId('register-kubeconfig').fill(kubeconfig);
+      const textarea = page.getByTestId('register-kubeconfig');
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bosun.url });
+      await page.evaluate((text) => navigator.clipboard.writeText(text), kubeconfig);
+      await textarea.fill('');
+      await textarea.focus();
+      await page.keyboard.press('Control+V');
+      await expect.poll(() => textarea.inputValue()).toBe(kubeconfig);
       await expect.poll(() => page.getByTestId('register-context').locator('option').count()).toBeGreaterThan(0);
       const firstContext = await page.getByTestId('register-context').locator('option').first().getAttribute('value');
       await page.getByTestId('register-context').selectOption(firstContext!);
       await page.getByTestId('register-name').fill('sim');
       await page.getByTestId('register-display-name').fill('Simulated cluster');
+      await dismissToasts(page);
       await shot(page, '04-register-contexts');
       await page.getByTestId('register-submit').click();
 
@@ -170,7 +180,7 @@ describe('Bosun web UI', () => {
       await expect.poll(() => page.url()).toContain('#/clusters/sim');
       await expect.poll(async () => Number(await page.getByTestId('detail-nodes').textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
       expect(await page.getByTestId('detail-version').textContent()).toMatch(/^v?\d+\.\d+/);
-      expect(await page.getByTestId('detail-allocatable').textContent()).toMatch(/\d+(\.\d+)? cores · \d+(\.\d+)? [KMGT]iB/);
+      expect(await page.getByTestId('detail-allocatable').textContent()).toMatch(/\d+(\.\d+)? cores? · \d+(\.\d+)? [KMGT]iB/);
       await dismissToasts(page);
       await shot(page, '05-cluster-detail');
 
@@ -180,8 +190,8 @@ describe('Bosun web UI', () => {
       await page.getByTestId('overcommit-save').click();
       await page.getByTestId('toast-success').first().waitFor();
       const allocatable = (await page.getByTestId('detail-allocatable').textContent())!;
-      const cpuCores = Number(/([\d.]+) cores/.exec(allocatable)![1]);
-      await expect.poll(() => page.getByTestId('detail-bindable').textContent()).toContain(`${cpuCores * 2} cores`);
+      const cpuCores = Number(/([\d.]+) cores?/.exec(allocatable)![1]);
+      await expect.poll(() => page.getByTestId('detail-bindable').textContent()).toContain(coresText(cpuCores * 2));
       await shot(page, '06-overcommit-saved');
 
       await page.getByTestId('nav-clusters').click();
@@ -223,7 +233,7 @@ describe('Bosun web UI', () => {
       await page.getByTestId('binding-submit').click();
       await page.getByTestId('binding-dialog').waitFor({ state: 'detached' });
       await page.getByTestId('binding-row-sim').waitFor();
-      await expect.poll(() => page.getByTestId('workspace-cpu-bar').textContent()).toContain(`${bindCpu} cores / 16 cores`);
+      await expect.poll(() => page.getByTestId('workspace-cpu-bar').textContent()).toContain(`${coresText(bindCpu)} / 16 cores`);
       await dismissToasts(page);
       await shot(page, '10-workspace-bound');
 
@@ -238,7 +248,7 @@ describe('Bosun web UI', () => {
       await page.getByTestId('namespace-limit-cpu').fill('500m');
       await page.getByTestId('namespace-request-memory').fill('128Mi');
       await page.getByTestId('namespace-limit-memory').fill('512Mi');
-      expect(await page.getByTestId('namespace-left').textContent()).toContain(`${bindCpu} cores`);
+      expect(await page.getByTestId('namespace-left').textContent()).toContain(coresText(bindCpu));
       await shot(page, '11-namespace-create');
       await page.evaluate(() => ((window as unknown as { e2eMarker: number }).e2eMarker = 42));
       await page.getByTestId('namespace-submit').click();

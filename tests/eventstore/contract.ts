@@ -192,6 +192,25 @@ export function eventStoreContract(name: string, makeStore: () => Promise<Contra
       expect(await store.readStream(`${p}user-3`)).toEqual([]);
     });
 
+    it('isolates failures among concurrent appends: a rejected append does not affect the others', async () => {
+      fresh();
+      const taken = newEvent('Taken');
+      await store.append(`${p}s`, [taken], { expectedRevision: 'no_stream' });
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 6 }, (_, i) => store.append(`${p}ok-${i}`, [newEvent('Ok')], { expectedRevision: 'no_stream' })),
+        store.append(`${p}s`, [newEvent('Stale')], { expectedRevision: 5 }),
+        ...(options.uniqueEventIds === false ? [] : [store.append(`${p}dup`, [newEvent('Fresh'), { ...taken }], { expectedRevision: 'any' })]),
+        ...Array.from({ length: 6 }, (_, i) => store.append(`${p}ok-${i + 6}`, [newEvent('Ok')], { expectedRevision: 'no_stream' })),
+      ]);
+      const rejected = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(12);
+      expect(rejected[0]).toBeInstanceOf(WrongExpectedRevisionError);
+      if (options.uniqueEventIds !== false) expect(rejected[1]).toBeInstanceOf(DuplicateEventIdError);
+      for (let i = 0; i < 12; i++) expect((await store.readStream(`${p}ok-${i}`)).map((e) => e.type)).toEqual(['Ok']);
+      expect(await store.readStream(`${p}dup`)).toEqual([]);
+      expect(await store.streamRevision(`${p}s`)).toBe(0);
+    });
+
     it('reads $all in pages, with stream-prefix and type filters', async () => {
       fresh();
       const before = await store.headPosition();

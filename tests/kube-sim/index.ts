@@ -86,7 +86,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   server.on('upgrade', app.handleUpgrade);
   server.keepAliveTimeout = 60_000;
   const sockets = new Set<import('node:net').Socket>();
-  server.on(cert ? 'secureConnection' : 'connection', (s: import('node:net').Socket) => {
+  // The raw TCP socket, also for HTTPS: a connection still in its TLS handshake must be destroyed on stop too.
+  server.on('connection', (s: import('node:net').Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

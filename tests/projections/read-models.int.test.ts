@@ -167,6 +167,7 @@ describe.each<BackendKind>(['postgres', 'pglite'])('read models on %s', (kind) =
       clientIp: '10.1.2.3',
       target: { kind: 'namespace', id: 'c1/big', clusterId: 'c1', workspaceId: 'w1', namespace: 'big' },
       eventIds: [],
+      details: { requested: 64_000, available: 16_000 },
     });
 
     const bind = all.items.find((r) => r.action === 'BindClusterResources')!;
@@ -240,6 +241,7 @@ function scenario(): StoredEvent[] {
     code: 'insufficient_capacity',
     field: 'quotaCpuMillis',
     message: 'cpu: requested quota 64 cores for namespace "big" but the binding has 16 cores left',
+    details: { requested: 64_000, available: 16_000 },
   });
   log.system('namespace-c1.web', 'NamespaceProvisioned', { clusterId: 'c1', name: 'web', generation: 1 });
   log.command('namespaces', 'ChangeNamespaceQuota', ns, [
@@ -290,7 +292,7 @@ class EventLog {
     this.push(`command-${commandId}`, 'CommandAccepted', { command: { type, ...target }, module, target, eventIds: ids }, m);
   }
 
-  rejected(module: string, type: string, target: Record<string, unknown>, refusal: { code: string; field: string; message: string }) {
+  rejected(module: string, type: string, target: Record<string, unknown>, refusal: { code: string; field: string; message: string; details: Record<string, unknown> }) {
     const commandId = randomUUID();
     const m = this.meta({ kind: 'user', id: 'u-li', name: '李雷' }, commandId);
     this.push(`command-${commandId}`, 'CommandRejected', { command: { type, ...target }, module, target, ...refusal }, m);

@@ -103,7 +103,6 @@ export async function command<T extends { position: number }>(send: (commandId: 
   scheduleTick();
   return result;
 }
-export const newCommandId = uuid;
 
 // ---------------------------------------------------------------- errors
 

@@ -128,8 +128,9 @@ export function RegisterClusterDialog(props: { onClose: () => void; onDone: (id:
             value={kubeconfig()}
             onInput={(e) => onKubeconfig(e.currentTarget.value)}
             onPaste={(e) => {
-              const text = e.clipboardData?.getData('text');
-              if (text !== undefined) setTimeout(() => onKubeconfig(e.currentTarget.value, true));
+              // Read at once rather than after the typing debounce; the value is complete after the event.
+              const el = e.currentTarget;
+              setTimeout(() => onKubeconfig(el.value, true));
             }}
             data-testid="register-kubeconfig"
           />
