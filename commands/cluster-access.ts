@@ -71,14 +71,14 @@ export class ClusterAccess {
   }
 
   async resolvedFor(clusterId: string): Promise<ResolvedKubeconfig> {
-    const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).executeTakeFirst();
+    const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).where('status', '=', 'registered').executeTakeFirst();
     if (!row?.credential_ref) throw new ApiRefusal('not_found', `cluster "${clusterId}" is not registered`, 'clusterId');
     return resolvedKubeconfigSchema.parse(await this.credentials.get(row.credential_ref)) as ResolvedKubeconfig;
   }
 
   /** A cached client per credential reference (a re-registered cluster gets a new reference). */
   async clientFor(clusterId: string): Promise<ClusterClient> {
-    const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).executeTakeFirst();
+    const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).where('status', '=', 'registered').executeTakeFirst();
     if (!row?.credential_ref) throw new ApiRefusal('not_found', `cluster "${clusterId}" is not registered`, 'clusterId');
     let client = this.clients.get(row.credential_ref);
     if (!client) {

@@ -68,6 +68,7 @@ export class RowCache {
 const CHUNK = 2000;
 
 function keyString(table: RowTable<any>, values: Readonly<Record<string, unknown>>): string {
+  if (table.key.length === 1) return String(values[table.key[0]] ?? '');
   return JSON.stringify(table.key.map((k) => values[k] ?? null));
 }
 
@@ -91,15 +92,12 @@ export function normalizeRow<Row extends object>(table: RowTable<Row>, raw: Reco
   return out as Row;
 }
 
-function recordsetJson(table: RowTable<any>, rows: readonly Record<string, unknown>[]): string {
-  const columns = Object.keys(table.columns);
-  return JSON.stringify(
-    rows.map((row) => {
-      const o: Record<string, unknown> = {};
-      for (const c of columns) o[c] = row[c] ?? null;
-      return o;
-    }),
-  );
+/**
+ * The rows as one JSON array for json_populate_recordset, which matches keys to columns by name
+ * (absent keys are NULL, unknown keys ignored), so rows are serialized as they are.
+ */
+function recordsetJson(_table: RowTable<any>, rows: readonly Record<string, unknown>[]): string {
+  return JSON.stringify(rows);
 }
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {

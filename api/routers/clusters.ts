@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { router, platformProcedure } from '../trpc';
 import { commandId, dnsLabel, readYourWrites } from './inputs';
-import { caughtUp, runTenancyCommand } from './run-command';
+import { caughtUp, runTenancyCommand, withInputField } from './run-command';
 import { getCluster, listClusters } from '../../projections/clusters/queries';
 import { ApiRefusal } from '../errors';
 import { commandContext } from '../context';
@@ -66,7 +66,7 @@ export const clustersRouter = router({
         return { position: result.position };
       } catch (error) {
         await access.destroyCredentials(credential.ref);
-        throw error;
+        throw withInputField(error, { clusterId: 'name' });
       }
     }),
 

@@ -44,7 +44,7 @@ export const workspacesRouter = router({
         description: input.description ?? '',
         ceilingCpuMillis: parseCpu(input.ceilingCpu, 'ceilingCpu'),
         ceilingMemoryBytes: parseMemory(input.ceilingMemory, 'ceilingMemory'),
-      }),
+      }, { workspaceId: 'name', displayName: 'displayName' }),
     ),
 
   changeCeiling: platformProcedure('workspaces:manage')

@@ -80,6 +80,8 @@ for (const backend of backends) {
         .mutate({ commandId: randomUUID(), name: 'Team_A', ceilingCpu: '4', ceilingMemory: '8Gi' })
         .catch((e) => e);
       expect(httpStatusOf(badName)).toBe(400);
+      expect(fieldOf(badName)).toBe('name');
+      expect(badName.message).toMatch(/^name: Invalid value: "Team_A"/);
       const badQuantity = await api.workspaces.create
         .mutate({ commandId: randomUUID(), name: 'team-a', ceilingCpu: 'lots', ceilingMemory: '8Gi' })
         .catch((e) => e);
@@ -97,6 +99,7 @@ for (const backend of backends) {
         .then(() => api.workspaces.bind.mutate({ commandId: randomUUID(), workspaceId: 'team-b', clusterId: 'sim', cpu: '11', memory: '1Gi' }))
         .catch((e) => e);
       expect(httpStatusOf(tooMuch)).toBe(422);
+      expect(fieldOf(tooMuch)).toBe('cpu');
       expect(tooMuch.message).toContain('18'); // bindable 12 × 1.5
       const ws = await api.workspaces.get.query({ workspaceId: 'team-a', minPosition: last });
       expect(ws.bindings).toHaveLength(1);
@@ -176,6 +179,21 @@ for (const backend of backends) {
       await expect
         .poll(async () => core.readNamespace({ name: 'team-a-dev' }).then(() => 'present', () => 'gone'), { timeout: 20_000 })
         .toBe('gone');
+    });
+
+    it('refuses to remove a cluster in use, and destroys its key material once removed', async () => {
+      const inUse = await api.clusters.remove.mutate({ commandId: randomUUID(), clusterId: 'sim' }).catch((e) => e);
+      expect(httpStatusOf(inUse)).toBe(409);
+      expect(inUse.message).toContain('team-a');
+      const credentialsBefore = await bosun.services.db.selectFrom('credentials').select('id').execute();
+      expect(credentialsBefore).toHaveLength(1);
+
+      await api.workspaces.unbind.mutate({ commandId: randomUUID(), workspaceId: 'team-a', clusterId: 'sim' });
+      const { position } = await api.clusters.remove.mutate({ commandId: randomUUID(), clusterId: 'sim' });
+      const listed = await api.clusters.list.query({ minPosition: position });
+      expect(listed.map((c) => c.clusterId)).not.toContain('sim');
+      expect(await bosun.services.db.selectFrom('credentials').select('id').execute()).toHaveLength(0);
+      await expect(bosun.services.clusterAccess.clientFor('sim')).rejects.toThrow(/not registered/);
     });
   });
 }
