@@ -174,8 +174,14 @@ export class ProjectionRunner {
     this.running = true;
     this.stopping = false;
     const projections = [...this.states.values()].map((s) => s.projection);
-    await ensureCheckpoints(this.db, projections);
-    const checkpoints = await readCheckpoints(this.db);
+    let checkpoints: Awaited<ReturnType<typeof readCheckpoints>>;
+    try {
+      await ensureCheckpoints(this.db, projections);
+      checkpoints = await readCheckpoints(this.db);
+    } catch (e) {
+      this.running = false;
+      throw e;
+    }
     for (const s of this.states.values()) s.position = checkpoints.get(s.projection.name)?.position ?? 0;
     this.front = Math.min(...[...this.states.values()].map((s) => s.position), Number.MAX_SAFE_INTEGER);
     if (this.states.size === 0) this.front = 0;

@@ -21,6 +21,7 @@ import { ObjectStore } from './objects';
 import { Registry } from './registry';
 import { KubeSimServer } from './server';
 import { generateServingCert } from './tls';
+import { SimClock } from './clock';
 
 export type { SimUser } from './auth/index';
 export { ObjectStore } from './objects';
@@ -57,6 +58,8 @@ export interface KubeSim {
   users: SimUser[];
   /** In-process object API (controllers, fixtures, part 2). */
   store: ObjectStore;
+  /** The simulated clock; `clock.advance(ms)` makes time pass for controllers (CronJobs, kubelet delays). */
+  clock: SimClock;
   stop(): Promise<void>;
 }
 
@@ -70,7 +73,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const store = new ObjectStore(registry, createAdmissionPlugins(), opts.watchWindow ?? 10_000);
   const cert = useTls ? await generateServingCert(['localhost', '127.0.0.1', '::1', ...(host !== '127.0.0.1' ? [host] : [])]) : undefined;
 
-  const stopControllers = startControllers({ store, registry, caCert: cert?.ca }, opts.controllers);
+  const clock = new SimClock();
+  const stopControllers = startControllers({ store, registry, caCert: cert?.ca, clock }, opts.controllers);
   seed(store, opts.nodes ?? 1);
 
   let address = '';
@@ -111,8 +115,10 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     caPem: cert?.ca,
     users,
     store,
+    clock,
     async stop() {
       stopControllers();
+      clock.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

@@ -5,12 +5,15 @@
  */
 import type { ObjectStore } from '../objects';
 import type { Registry } from '../registry';
+import type { SimClock } from '../clock';
 
 export interface ControllerContext {
   store: ObjectStore;
   registry: Registry;
   /** PEM of the cluster CA (published in kube-root-ca.crt ConfigMaps). */
   caCert?: string;
+  /** The simulator's clock: read time from it and schedule on it, so tests can advance it. */
+  clock: SimClock;
   /** Run soon, outside the current write (controllers never write synchronously from a write hook). */
   defer(fn: () => void, delayMs?: number): void;
 }
