@@ -21,9 +21,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: false,
+    // Request logs carry method, URL and status only: kubeconfigs and passwords travel in bodies, never logged.
     bodyLimit: 2 * 1024 * 1024,
-    // Request logs carry no bodies or cookies: kubeconfigs and passwords travel in bodies.
-    disableRequestLogging: false,
   });
   await app.register(fastifyCookie);
 
