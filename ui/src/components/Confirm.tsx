@@ -2,6 +2,7 @@ import type { Action } from '../lib/action';
 import { t } from '../i18n';
 import { Dialog } from './Dialog';
 import { FormError } from './Field';
+import { DialogFooter } from './FormDialog';
 
 /** Asks before a destructive command; a refusal from the server stays visible in the dialog. */
 export function ConfirmDialog(props: {
@@ -19,10 +20,7 @@ export function ConfirmDialog(props: {
       onClose={props.onClose}
       testid={props.testid ?? 'confirm-dialog'}
       footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
+        <DialogFooter onCancel={props.onClose}>
           <button
             type="button"
             class="btn btn-danger"
@@ -34,7 +32,7 @@ export function ConfirmDialog(props: {
           >
             {props.action.pending() ? t('common.saving') : props.confirmLabel}
           </button>
-        </>
+        </DialogFooter>
       }
     >
       <p class="confirm-body">{props.body}</p>

@@ -16,10 +16,7 @@ export function Field(props: { label: string; hint?: string; error?: ApiError | 
       <Show when={props.error} fallback={<Show when={props.hint}><span class="field-hint">{props.hint}</span></Show>}>
         {(err) => (
           <span class="field-error" role="alert" data-testid={props.testid ? `${props.testid}-error` : 'field-error'}>
-            <Show when={err().field}>
-              <code class="field-name">{err().field}</code>
-            </Show>
-            {err().message}
+            <Blame field={err().field} message={err().message} />
           </span>
         )}
       </Show>
@@ -33,12 +30,21 @@ export function FormError(props: { error: ApiError | null }) {
     <Show when={props.error}>
       {(err) => (
         <div class="form-error" role="alert" data-testid="form-error">
-          <Show when={err().field}>
-            <code class="field-name">{err().field}</code>
-          </Show>
-          {err().message}
+          <Blame field={err().field} message={err().message} />
         </div>
       )}
     </Show>
+  );
+}
+
+/** A message from the server, after the name of the field it blames (when it blames one). */
+export function Blame(props: { field: string | null; message: string }) {
+  return (
+    <>
+      <Show when={props.field}>
+        <code class="field-name">{props.field}</code>
+      </Show>
+      {props.message}
+    </>
   );
 }

@@ -1,7 +1,11 @@
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { Badge } from '../components/Badge';
 import { Drawer } from '../components/Dialog';
+import { Blame } from '../components/Field';
+import { PageHead } from '../components/PageHead';
+import { QueryView } from '../components/QueryView';
 import { Empty, LoadError, Loading } from '../components/States';
+import { Table } from '../components/Table';
 import { t, type MessageKey } from '../i18n';
 import { api, blame, fresh, toApiError, type AuditFilter, type AuditRecordDto } from '../lib/api';
 import { fmtTime } from '../lib/display';
@@ -90,12 +94,7 @@ export function AuditPage() {
 
   return (
     <div class="page">
-      <div class="page-head">
-        <div>
-          <h1>{t('audit.title')}</h1>
-          <p class="muted">{t('audit.subtitle')}</p>
-        </div>
-      </div>
+      <PageHead title={t('audit.title')} subtitle={t('audit.subtitle')} />
 
       <form class="toolbar" onSubmit={apply} data-testid="audit-filters">
         <label class="filter">
@@ -135,49 +134,43 @@ export function AuditPage() {
         </div>
       </form>
 
-      <Show when={!first.error() || first.data()} fallback={<LoadError error={first.error()} retry={first.refetch} />}>
-        <Show when={!first.initialLoading()} fallback={<Loading />}>
-          <Show when={items().length} fallback={<Empty title={t('audit.empty')} hint={t('audit.emptyHint')} testid="audit-empty" />}>
-            <div class="table-wrap">
-              <table class="table table-dense" data-testid="audit-table">
-                <thead>
-                  <tr>
-                    <th>{t('audit.col.time')}</th>
-                    <th>{t('audit.col.user')}</th>
-                    <th>{t('audit.col.action')}</th>
-                    <th>{t('audit.col.module')}</th>
-                    <th>{t('audit.col.target')}</th>
-                    <th>{t('audit.col.outcome')}</th>
-                    <th>{t('audit.col.clientIp')}</th>
+      <QueryView query={first} isEmpty={() => items().length === 0} empty={<Empty title={t('audit.empty')} hint={t('audit.emptyHint')} testid="audit-empty" />}>
+        {() => (
+          <>
+            <Table
+              dense
+              testid="audit-table"
+              columns={[
+                { label: t('audit.col.time') },
+                { label: t('audit.col.user') },
+                { label: t('audit.col.action') },
+                { label: t('audit.col.module') },
+                { label: t('audit.col.target') },
+                { label: t('audit.col.outcome') },
+                { label: t('audit.col.clientIp') },
+              ]}
+            >
+              <For each={items()}>
+                {(r) => (
+                  <tr class="clickable" classList={{ selected: selected() === r.commandId }} data-testid="audit-row" data-command-id={r.commandId} onClick={() => setSelected(r.commandId)}>
+                    <td class="nowrap">{fmtTime(r.occurredAt)}</td>
+                    <td>{r.actor.name}</td>
+                    <td class="mono">{r.action}</td>
+                    <td>{moduleLabel(r.module)}</td>
+                    <td class="mono audit-target" title={targetLabel(r.target)}>{targetLabel(r.target)}</td>
+                    <td>
+                      <OutcomeBadge outcome={r.outcome} />
+                      <Show when={r.outcome === 'rejected' && r.message}>
+                        <div class="status-reason audit-reason" title={r.message ?? undefined}>
+                          <Blame field={refusal(r).field} message={refusal(r).message} />
+                        </div>
+                      </Show>
+                    </td>
+                    <td class="mono">{r.clientIp || '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  <For each={items()}>
-                    {(r) => (
-                      <tr class="clickable" classList={{ selected: selected() === r.commandId }} data-testid="audit-row" data-command-id={r.commandId} onClick={() => setSelected(r.commandId)}>
-                        <td class="nowrap">{fmtTime(r.occurredAt)}</td>
-                        <td>{r.actor.name}</td>
-                        <td class="mono">{r.action}</td>
-                        <td>{moduleLabel(r.module)}</td>
-                        <td class="mono audit-target" title={targetLabel(r.target)}>{targetLabel(r.target)}</td>
-                        <td>
-                          <OutcomeBadge outcome={r.outcome} />
-                          <Show when={r.outcome === 'rejected' && r.message}>
-                            <div class="status-reason audit-reason" title={r.message ?? undefined}>
-                              <Show when={refusal(r).field}>
-                                <code class="field-name">{refusal(r).field}</code>
-                              </Show>
-                              {refusal(r).message}
-                            </div>
-                          </Show>
-                        </td>
-                        <td class="mono">{r.clientIp || '—'}</td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
+                )}
+              </For>
+            </Table>
             <div class="load-more">
               <Show when={cursor()} fallback={<span class="muted small">{t('audit.end')}</span>}>
                 <button type="button" class="btn" disabled={loadingMore()} onClick={() => void loadMore()} data-testid="audit-load-more">
@@ -185,9 +178,9 @@ export function AuditPage() {
                 </button>
               </Show>
             </div>
-          </Show>
-        </Show>
-      </Show>
+          </>
+        )}
+      </QueryView>
 
       <Show when={selected()}>{(id) => <AuditDrawer commandId={id()} onClose={() => setSelected(null)} />}</Show>
     </div>
@@ -230,10 +223,7 @@ function AuditDrawer(props: { commandId: string; onClose: () => void }) {
                 <Show when={r().message}>
                   <dt>{t('audit.message')}</dt>
                   <dd data-testid="audit-message">
-                    <Show when={refusal(r()).field}>
-                      <code class="field-name">{refusal(r()).field}</code>
-                    </Show>
-                    {refusal(r()).message}
+                    <Blame field={refusal(r()).field} message={refusal(r()).message} />
                   </dd>
                 </Show>
               </dl>

@@ -1,8 +1,12 @@
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
-import { Bar } from '../components/Bar';
+import { ResourceMeters } from '../components/Bar';
 import { ConfirmDialog } from '../components/Confirm';
 import { Field, FormError } from '../components/Field';
-import { Empty, LoadError, Loading } from '../components/States';
+import { SubmitButton } from '../components/FormDialog';
+import { Crumbs, PageHead } from '../components/PageHead';
+import { QueryView } from '../components/QueryView';
+import { Empty, Loading } from '../components/States';
+import { Table } from '../components/Table';
 import { t } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, fresh } from '../lib/api';
@@ -50,148 +54,125 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
 
   return (
     <div class="page">
-      <nav class="crumbs">
-        <a href={href('/clusters')}>{t('cluster.back')}</a>
-        <span>/</span>
-        <span>{id()}</span>
-      </nav>
-      <Show when={!cluster.error() || cluster.data()} fallback={<LoadError error={cluster.error()} retry={cluster.refetch} />}>
-        <Show when={cluster.data()} fallback={<Loading />}>
-          {(c) => (
-            <>
-              <div class="page-head">
-                <div class="title-line">
-                  <h1 data-testid="cluster-title">{c().displayName || c().clusterId}</h1>
-                  {clusterStatusBadge(c().status)}
-                </div>
-                <div class="page-actions">
+      <Crumbs back={t('cluster.back')} href={href('/clusters')} current={id()} />
+      <QueryView query={cluster}>
+        {(c) => (
+          <>
+            <PageHead
+              title={c().displayName || c().clusterId}
+              titleTestid="cluster-title"
+              badge={clusterStatusBadge(c().status)}
+              actions={
+                <>
                   <button type="button" class="btn" disabled={refresh.pending()} onClick={() => void refresh.run()} data-testid="cluster-refresh">
                     ↻ {t('cluster.refresh')}
                   </button>
                   <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setConfirmRemove(true))} data-testid="cluster-remove">
                     {t('cluster.remove')}
                   </button>
-                </div>
-              </div>
+                </>
+              }
+            />
 
-              <div class="cards">
-                <section class="card">
-                  <h3>{t('cluster.overview')}</h3>
-                  <dl class="props">
-                    <dt>{t('cluster.server')}</dt>
-                    <dd class="mono">{c().server}</dd>
-                    <dt>{t('cluster.context')}</dt>
-                    <dd class="mono">{c().contextName}</dd>
-                    <dt>{t('cluster.version')}</dt>
-                    <dd class="mono" data-testid="detail-version">{c().kubernetesVersion || '—'}</dd>
-                    <dt>{t('cluster.nodes')}</dt>
-                    <dd data-testid="detail-nodes">{c().nodeCount}</dd>
-                    <dt>{t('cluster.registeredAt')}</dt>
-                    <dd>{fmtTime(c().registeredAt)}</dd>
-                  </dl>
-                </section>
-                <section class="card">
-                  <h3>{t('cluster.capacity')}</h3>
-                  <dl class="props">
-                    <dt>{t('cluster.allocatable')}</dt>
-                    <dd data-testid="detail-allocatable">
-                      {fmtCpu(c().allocatable.cpuMillis)} · {fmtMemory(c().allocatable.memoryBytes)}
-                    </dd>
-                    <dt>{t('cluster.bindable')}</dt>
-                    <dd data-testid="detail-bindable">
-                      {fmtCpu(c().bindable.cpuMillis)} · {fmtMemory(c().bindable.memoryBytes)}
-                    </dd>
-                  </dl>
-                  <div class="meter">
-                    <span class="meter-label">{t('common.cpu')}</span>
-                    <Bar used={c().bound.cpuMillis} total={c().bindable.cpuMillis} label={t('common.of', { used: fmtCpu(c().bound.cpuMillis), total: fmtCpu(c().bindable.cpuMillis) })} />
-                  </div>
-                  <div class="meter">
-                    <span class="meter-label">{t('common.memory')}</span>
-                    <Bar
-                      used={c().bound.memoryBytes}
-                      total={c().bindable.memoryBytes}
-                      label={t('common.of', { used: fmtMemory(c().bound.memoryBytes), total: fmtMemory(c().bindable.memoryBytes) })}
-                    />
-                  </div>
-                </section>
-                <section class="card">
-                  <h3>{t('cluster.overcommit')}</h3>
-                  <form
-                    class="form"
-                    data-testid="overcommit-form"
-                    onSubmit={async (e) => {
-                      e.preventDefault();
-                      if (await overcommit.run()) setDirty(false);
-                    }}
-                  >
-                    <div class="grid-2">
-                      <Field label={t('cluster.cpuRatio')} error={overcommit.fieldError('cpuRatio')}>
-                        <input type="number" min="1" step="0.1" value={cpuRatio()} onInput={(e) => (setDirty(true), setCpuRatio(e.currentTarget.value))} data-testid="cpu-ratio" />
-                      </Field>
-                      <Field label={t('cluster.memoryRatio')} error={overcommit.fieldError('memoryRatio')}>
-                        <input
-                          type="number"
-                          min="1"
-                          step="0.1"
-                          value={memoryRatio()}
-                          onInput={(e) => (setDirty(true), setMemoryRatio(e.currentTarget.value))}
-                          data-testid="memory-ratio"
-                        />
-                      </Field>
-                    </div>
-                    <p class="muted small">{dirty() ? preview() : t('cluster.overcommitHint')}</p>
-                    <FormError error={overcommit.formError()} />
-                    <div>
-                      <button type="submit" class="btn btn-primary" disabled={overcommit.pending()} data-testid="overcommit-save">
-                        {overcommit.pending() ? t('common.saving') : t('common.save')}
-                      </button>
-                    </div>
-                  </form>
-                </section>
-              </div>
-
-              <section class="section">
-                <h2>{t('cluster.namespaces')}</h2>
-                <Show when={namespaces.data()} fallback={<Loading />}>
-                  <Show when={namespaces.data()!.length} fallback={<Empty title={t('namespaces.empty')} />}>
-                    <div class="table-wrap">
-                      <table class="table">
-                        <thead>
-                          <tr>
-                            <th>{t('namespaces.col.name')}</th>
-                            <th>{t('namespaces.col.workspace')}</th>
-                            <th>{t('namespaces.col.status')}</th>
-                            <th class="num">{t('namespaces.col.quota')}</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          <For each={namespaces.data()}>
-                            {(n) => (
-                              <tr>
-                                <td class="mono strong">{n.name}</td>
-                                <td>
-                                  <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
-                                </td>
-                                <td>
-                                  <NamespaceStatus ns={n} />
-                                </td>
-                                <td class="num">
-                                  {fmtCpu(n.quota.cpuMillis)} / {fmtMemory(n.quota.memoryBytes)}
-                                </td>
-                              </tr>
-                            )}
-                          </For>
-                        </tbody>
-                      </table>
-                    </div>
-                  </Show>
-                </Show>
+            <div class="cards">
+              <section class="card">
+                <h3>{t('cluster.overview')}</h3>
+                <dl class="props">
+                  <dt>{t('cluster.server')}</dt>
+                  <dd class="mono">{c().server}</dd>
+                  <dt>{t('cluster.context')}</dt>
+                  <dd class="mono">{c().contextName}</dd>
+                  <dt>{t('cluster.version')}</dt>
+                  <dd class="mono" data-testid="detail-version">{c().kubernetesVersion || '—'}</dd>
+                  <dt>{t('cluster.nodes')}</dt>
+                  <dd data-testid="detail-nodes">{c().nodeCount}</dd>
+                  <dt>{t('cluster.registeredAt')}</dt>
+                  <dd>{fmtTime(c().registeredAt)}</dd>
+                </dl>
               </section>
-            </>
-          )}
-        </Show>
-      </Show>
+              <section class="card">
+                <h3>{t('cluster.capacity')}</h3>
+                <dl class="props">
+                  <dt>{t('cluster.allocatable')}</dt>
+                  <dd data-testid="detail-allocatable">
+                    {fmtCpu(c().allocatable.cpuMillis)} · {fmtMemory(c().allocatable.memoryBytes)}
+                  </dd>
+                  <dt>{t('cluster.bindable')}</dt>
+                  <dd data-testid="detail-bindable">
+                    {fmtCpu(c().bindable.cpuMillis)} · {fmtMemory(c().bindable.memoryBytes)}
+                  </dd>
+                </dl>
+                <ResourceMeters used={c().bound} total={c().bindable} />
+              </section>
+              <section class="card">
+                <h3>{t('cluster.overcommit')}</h3>
+                <form
+                  class="form"
+                  data-testid="overcommit-form"
+                  onSubmit={async (e) => {
+                    e.preventDefault();
+                    if (await overcommit.run()) setDirty(false);
+                  }}
+                >
+                  <div class="grid-2">
+                    <Field label={t('cluster.cpuRatio')} error={overcommit.fieldError('cpuRatio')}>
+                      <input type="number" min="1" step="0.1" value={cpuRatio()} onInput={(e) => (setDirty(true), setCpuRatio(e.currentTarget.value))} data-testid="cpu-ratio" />
+                    </Field>
+                    <Field label={t('cluster.memoryRatio')} error={overcommit.fieldError('memoryRatio')}>
+                      <input
+                        type="number"
+                        min="1"
+                        step="0.1"
+                        value={memoryRatio()}
+                        onInput={(e) => (setDirty(true), setMemoryRatio(e.currentTarget.value))}
+                        data-testid="memory-ratio"
+                      />
+                    </Field>
+                  </div>
+                  <p class="muted small">{dirty() ? preview() : t('cluster.overcommitHint')}</p>
+                  <FormError error={overcommit.formError()} />
+                  <div>
+                    <SubmitButton action={overcommit} label={t('common.save')} testid="overcommit-save" />
+                  </div>
+                </form>
+              </section>
+            </div>
+
+            <section class="section">
+              <h2>{t('cluster.namespaces')}</h2>
+              <Show when={namespaces.data()} fallback={<Loading />}>
+                <Show when={namespaces.data()!.length} fallback={<Empty title={t('namespaces.empty')} />}>
+                  <Table
+                    columns={[
+                      { label: t('namespaces.col.name') },
+                      { label: t('namespaces.col.workspace') },
+                      { label: t('namespaces.col.status') },
+                      { label: t('namespaces.col.quota'), class: 'num' },
+                    ]}
+                  >
+                    <For each={namespaces.data()}>
+                      {(n) => (
+                        <tr>
+                          <td class="mono strong">{n.name}</td>
+                          <td>
+                            <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
+                          </td>
+                          <td>
+                            <NamespaceStatus ns={n} />
+                          </td>
+                          <td class="num">
+                            {fmtCpu(n.quota.cpuMillis)} / {fmtMemory(n.quota.memoryBytes)}
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </Table>
+                </Show>
+              </Show>
+            </section>
+          </>
+        )}
+      </QueryView>
 
       <Show when={confirmRemove()}>
         <ConfirmDialog

@@ -1,9 +1,13 @@
 import { createSignal, For, Show } from 'solid-js';
 import { Badge, type Tone } from '../components/Badge';
 import { ConfirmDialog } from '../components/Confirm';
-import { Dialog } from '../components/Dialog';
-import { Field, FormError } from '../components/Field';
-import { Empty, LoadError, Loading } from '../components/States';
+import { Field } from '../components/Field';
+import { FormDialog } from '../components/FormDialog';
+import { AddButton, PageHead } from '../components/PageHead';
+import { QuantityFields } from '../components/QuantityFields';
+import { QueryView } from '../components/QueryView';
+import { Empty } from '../components/States';
+import { Table } from '../components/Table';
 import { t, type MessageKey } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, fresh, type NamespaceDto } from '../lib/api';
@@ -35,6 +39,25 @@ export function NamespaceStatus(props: { ns: NamespaceDto }) {
   );
 }
 
+/** A toolbar filter: a select of `options` with "All" (the empty value) first. */
+function FilterSelect(props: { label: string; value: string; onChange: (value: string) => void; options: { id: string; label: string }[]; testid: string }) {
+  return (
+    <label class="filter wide">
+      <span>{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)} data-testid={props.testid}>
+        <option value="">{t('common.all')}</option>
+        <For each={props.options}>
+          {(o) => (
+            <option value={o.id} selected={o.id === props.value}>
+              {o.label}
+            </option>
+          )}
+        </For>
+      </select>
+    </label>
+  );
+}
+
 export function NamespacesPage() {
   const workspaceFilter = () => currentLocation().query.get('workspace') ?? '';
   const clusterFilter = () => currentLocation().query.get('cluster') ?? '';
@@ -52,111 +75,83 @@ export function NamespacesPage() {
     { success: () => t('namespaces.deleted', { name: deleting()!.name }) },
   );
 
-  const createButton = () => (
-    <button type="button" class="btn btn-primary" data-testid="create-namespace" onClick={() => setCreating(true)}>
-      + {t('namespaces.create')}
-    </button>
-  );
+  const createButton = () => <AddButton label={t('namespaces.create')} testid="create-namespace" onClick={() => setCreating(true)} />;
 
   return (
     <div class="page">
-      <div class="page-head">
-        <div>
-          <h1>{t('namespaces.title')}</h1>
-          <p class="muted">{t('namespaces.subtitle')}</p>
-        </div>
-        <div class="page-actions">{createButton()}</div>
-      </div>
+      <PageHead title={t('namespaces.title')} subtitle={t('namespaces.subtitle')} actions={createButton()} />
 
       <div class="toolbar">
-        <label class="filter wide">
-          <span>{t('namespaces.filterWorkspace')}</span>
-          <select value={workspaceFilter()} onChange={(e) => setQuery({ workspace: e.currentTarget.value })} data-testid="filter-workspace">
-            <option value="">{t('common.all')}</option>
-            <For each={workspaces.data()}>
-              {(w) => (
-                <option value={w.workspaceId} selected={w.workspaceId === workspaceFilter()}>
-                  {w.displayName || w.workspaceId}
-                </option>
-              )}
-            </For>
-          </select>
-        </label>
-        <label class="filter wide">
-          <span>{t('namespaces.filterCluster')}</span>
-          <select value={clusterFilter()} onChange={(e) => setQuery({ cluster: e.currentTarget.value })} data-testid="filter-cluster">
-            <option value="">{t('common.all')}</option>
-            <For each={clusters.data()}>
-              {(c) => (
-                <option value={c.clusterId} selected={c.clusterId === clusterFilter()}>
-                  {c.displayName || c.clusterId}
-                </option>
-              )}
-            </For>
-          </select>
-        </label>
+        <FilterSelect
+          label={t('namespaces.filterWorkspace')}
+          value={workspaceFilter()}
+          onChange={(workspace) => setQuery({ workspace })}
+          options={(workspaces.data() ?? []).map((w) => ({ id: w.workspaceId, label: w.displayName || w.workspaceId }))}
+          testid="filter-workspace"
+        />
+        <FilterSelect
+          label={t('namespaces.filterCluster')}
+          value={clusterFilter()}
+          onChange={(cluster) => setQuery({ cluster })}
+          options={(clusters.data() ?? []).map((c) => ({ id: c.clusterId, label: c.displayName || c.clusterId }))}
+          testid="filter-cluster"
+        />
       </div>
 
-      <Show when={!namespaces.error() || namespaces.data()} fallback={<LoadError error={namespaces.error()} retry={namespaces.refetch} />}>
-        <Show when={!namespaces.initialLoading()} fallback={<Loading />}>
-          <Show when={namespaces.data()?.length} fallback={<Empty title={t('namespaces.empty')} hint={t('namespaces.emptyHint')} action={createButton()} testid="namespaces-empty" />}>
-            <div class="table-wrap">
-              <table class="table" data-testid="namespaces-table">
-                <thead>
-                  <tr>
-                    <th>{t('namespaces.col.name')}</th>
-                    <th>{t('namespaces.col.workspace')}</th>
-                    <th>{t('namespaces.col.cluster')}</th>
-                    <th>{t('namespaces.col.status')}</th>
-                    <th class="num">{t('namespaces.col.quota')}</th>
-                    <th>{t('namespaces.col.defaults')}</th>
-                    <th>{t('common.createdAt')}</th>
-                    <th class="actions">{t('common.actions')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={namespaces.data()}>
-                    {(n) => (
-                      <tr data-testid={`ns-row-${n.name}`}>
-                        <td class="mono strong">{n.name}</td>
-                        <td>
-                          <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
-                        </td>
-                        <td>
-                          <a href={href(`/clusters/${encodeURIComponent(n.clusterId)}`)}>{n.clusterId}</a>
-                        </td>
-                        <td>
-                          <NamespaceStatus ns={n} />
-                        </td>
-                        <td class="num nowrap">
-                          {fmtCpu(n.quota.cpuMillis)} / {fmtMemory(n.quota.memoryBytes)}
-                        </td>
-                        <td class="small nowrap">
-                          <div>
-                            {t('common.cpu')} {cpuQuantity(n.defaults.requestCpuMillis)} / {cpuQuantity(n.defaults.limitCpuMillis)}
-                          </div>
-                          <div class="muted">
-                            {t('common.memory')} {memoryQuantity(n.defaults.requestMemoryBytes)} / {memoryQuantity(n.defaults.limitMemoryBytes)}
-                          </div>
-                        </td>
-                        <td class="nowrap">{fmtTime(n.createdAt)}</td>
-                        <td class="actions">
-                          <button type="button" class="link-btn" onClick={() => setChanging(n)} data-testid="ns-change-quota">
-                            {t('namespaces.changeQuota')}
-                          </button>
-                          <button type="button" class="link-btn danger" onClick={() => (remove.clear(), setDeleting(n))} data-testid="ns-delete">
-                            {t('common.delete')}
-                          </button>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
-        </Show>
-      </Show>
+      <QueryView query={namespaces} empty={<Empty title={t('namespaces.empty')} hint={t('namespaces.emptyHint')} action={createButton()} testid="namespaces-empty" />}>
+        {(list) => (
+          <Table
+            testid="namespaces-table"
+            columns={[
+              { label: t('namespaces.col.name') },
+              { label: t('namespaces.col.workspace') },
+              { label: t('namespaces.col.cluster') },
+              { label: t('namespaces.col.status') },
+              { label: t('namespaces.col.quota'), class: 'num' },
+              { label: t('namespaces.col.defaults') },
+              { label: t('common.createdAt') },
+              { label: t('common.actions'), class: 'actions' },
+            ]}
+          >
+            <For each={list()}>
+              {(n) => (
+                <tr data-testid={`ns-row-${n.name}`}>
+                  <td class="mono strong">{n.name}</td>
+                  <td>
+                    <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
+                  </td>
+                  <td>
+                    <a href={href(`/clusters/${encodeURIComponent(n.clusterId)}`)}>{n.clusterId}</a>
+                  </td>
+                  <td>
+                    <NamespaceStatus ns={n} />
+                  </td>
+                  <td class="num nowrap">
+                    {fmtCpu(n.quota.cpuMillis)} / {fmtMemory(n.quota.memoryBytes)}
+                  </td>
+                  <td class="small nowrap">
+                    <div>
+                      {t('common.cpu')} {cpuQuantity(n.defaults.requestCpuMillis)} / {cpuQuantity(n.defaults.limitCpuMillis)}
+                    </div>
+                    <div class="muted">
+                      {t('common.memory')} {memoryQuantity(n.defaults.requestMemoryBytes)} / {memoryQuantity(n.defaults.limitMemoryBytes)}
+                    </div>
+                  </td>
+                  <td class="nowrap">{fmtTime(n.createdAt)}</td>
+                  <td class="actions">
+                    <button type="button" class="link-btn" onClick={() => setChanging(n)} data-testid="ns-change-quota">
+                      {t('namespaces.changeQuota')}
+                    </button>
+                    <button type="button" class="link-btn danger" onClick={() => (remove.clear(), setDeleting(n))} data-testid="ns-delete">
+                      {t('common.delete')}
+                    </button>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </Table>
+        )}
+      </QueryView>
 
       <Show when={creating()}>
         <CreateNamespaceDialog initialWorkspace={workspaceFilter()} workspaces={workspaces.data() ?? []} clusters={clusters.data() ?? []} onClose={() => setCreating(false)} />
@@ -227,100 +222,72 @@ function CreateNamespaceDialog(props: {
   };
 
   return (
-    <Dialog
-      title={t('namespaces.create')}
-      onClose={props.onClose}
-      wide
-      testid="namespace-dialog"
-      footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="namespace-form" class="btn btn-primary" disabled={create.pending() || !clusterId()} data-testid="namespace-submit">
-            {create.pending() ? t('common.saving') : t('common.create')}
-          </button>
-        </>
-      }
-    >
-      <form
-        id="namespace-form"
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run()) props.onClose();
-        }}
-      >
-        <div class="grid-2">
-          <Field label={t('namespaces.workspace')} error={create.fieldError('workspaceId')}>
-            <select value={workspaceId()} onChange={(e) => setWorkspaceId(e.currentTarget.value)} data-testid="namespace-workspace">
-              <option value="" disabled>
-                {t('namespaces.selectWorkspace')}
-              </option>
-              <For each={props.workspaces}>
-                {(w) => (
-                  <option value={w.workspaceId} selected={w.workspaceId === workspaceId()}>
-                    {w.displayName || w.workspaceId}
+    <FormDialog name="namespace" title={t('namespaces.create')} wide action={create} submitLabel={t('common.create')} submitDisabled={!clusterId()} onClose={props.onClose}>
+      <div class="grid-2">
+        <Field label={t('namespaces.workspace')} error={create.fieldError('workspaceId')}>
+          <select value={workspaceId()} onChange={(e) => setWorkspaceId(e.currentTarget.value)} data-testid="namespace-workspace">
+            <option value="" disabled>
+              {t('namespaces.selectWorkspace')}
+            </option>
+            <For each={props.workspaces}>
+              {(w) => (
+                <option value={w.workspaceId} selected={w.workspaceId === workspaceId()}>
+                  {w.displayName || w.workspaceId}
+                </option>
+              )}
+            </For>
+          </select>
+        </Field>
+        <Field label={t('namespaces.cluster')} error={create.fieldError('clusterId')} hint={workspaceId() && workspace.data() && !bindings().length ? t('namespaces.noBinding') : undefined}>
+          <select value={clusterId()} disabled={!bindings().length} onChange={(e) => setClusterChoice(e.currentTarget.value)} data-testid="namespace-cluster">
+            <Show when={bindings().length} fallback={<option value="">{t('namespaces.selectCluster')}</option>}>
+              <For each={bindings()}>
+                {(b) => (
+                  <option value={b.clusterId} selected={b.clusterId === clusterId()}>
+                    {props.clusters.find((c) => c.clusterId === b.clusterId)?.displayName || b.clusterId}
                   </option>
                 )}
               </For>
-            </select>
+            </Show>
+          </select>
+        </Field>
+      </div>
+      <Field label={t('common.name')} hint={t('common.nameHint')} error={create.fieldError('name')}>
+        <input value={name()} onInput={(e) => setName(e.currentTarget.value)} required data-testid="namespace-name" />
+      </Field>
+
+      <fieldset class="fieldset">
+        <legend>{t('namespaces.quota')}</legend>
+        <Show when={left()}>
+          <div class="hint-box" data-testid="namespace-left">
+            {left()}
+          </div>
+        </Show>
+        <QuantityFields
+          action={create}
+          cpu={{ label: t('namespaces.quotaCpu'), field: 'quotaCpu', value: quotaCpu(), onInput: setQuotaCpu, placeholder: '2', testid: 'namespace-quota-cpu' }}
+          memory={{ label: t('namespaces.quotaMemory'), field: 'quotaMemory', value: quotaMemory(), onInput: setQuotaMemory, placeholder: '4Gi', testid: 'namespace-quota-memory' }}
+        />
+      </fieldset>
+
+      <fieldset class="fieldset">
+        <legend>{t('namespaces.defaults')}</legend>
+        <div class="grid-4">
+          <Field label={t('namespaces.defaultRequestCpu')} error={create.fieldError('defaultRequestCpu')}>
+            <input value={requestCpu()} onInput={(e) => setRequestCpu(e.currentTarget.value)} data-testid="namespace-request-cpu" />
           </Field>
-          <Field label={t('namespaces.cluster')} error={create.fieldError('clusterId')} hint={workspaceId() && workspace.data() && !bindings().length ? t('namespaces.noBinding') : undefined}>
-            <select value={clusterId()} disabled={!bindings().length} onChange={(e) => setClusterChoice(e.currentTarget.value)} data-testid="namespace-cluster">
-              <Show when={bindings().length} fallback={<option value="">{t('namespaces.selectCluster')}</option>}>
-                <For each={bindings()}>
-                  {(b) => (
-                    <option value={b.clusterId} selected={b.clusterId === clusterId()}>
-                      {props.clusters.find((c) => c.clusterId === b.clusterId)?.displayName || b.clusterId}
-                    </option>
-                  )}
-                </For>
-              </Show>
-            </select>
+          <Field label={t('namespaces.defaultLimitCpu')} error={create.fieldError('defaultLimitCpu')}>
+            <input value={limitCpu()} onInput={(e) => setLimitCpu(e.currentTarget.value)} data-testid="namespace-limit-cpu" />
+          </Field>
+          <Field label={t('namespaces.defaultRequestMemory')} error={create.fieldError('defaultRequestMemory')}>
+            <input value={requestMemory()} onInput={(e) => setRequestMemory(e.currentTarget.value)} data-testid="namespace-request-memory" />
+          </Field>
+          <Field label={t('namespaces.defaultLimitMemory')} error={create.fieldError('defaultLimitMemory')}>
+            <input value={limitMemory()} onInput={(e) => setLimitMemory(e.currentTarget.value)} data-testid="namespace-limit-memory" />
           </Field>
         </div>
-        <Field label={t('common.name')} hint={t('common.nameHint')} error={create.fieldError('name')}>
-          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} required data-testid="namespace-name" />
-        </Field>
-
-        <fieldset class="fieldset">
-          <legend>{t('namespaces.quota')}</legend>
-          <Show when={left()}>
-            <div class="hint-box" data-testid="namespace-left">
-              {left()}
-            </div>
-          </Show>
-          <div class="grid-2">
-            <Field label={t('namespaces.quotaCpu')} hint={t('common.quantityCpuHint')} error={create.fieldError('quotaCpu')}>
-              <input value={quotaCpu()} onInput={(e) => setQuotaCpu(e.currentTarget.value)} placeholder="2" required data-testid="namespace-quota-cpu" />
-            </Field>
-            <Field label={t('namespaces.quotaMemory')} hint={t('common.quantityMemoryHint')} error={create.fieldError('quotaMemory')}>
-              <input value={quotaMemory()} onInput={(e) => setQuotaMemory(e.currentTarget.value)} placeholder="4Gi" required data-testid="namespace-quota-memory" />
-            </Field>
-          </div>
-        </fieldset>
-
-        <fieldset class="fieldset">
-          <legend>{t('namespaces.defaults')}</legend>
-          <div class="grid-4">
-            <Field label={t('namespaces.defaultRequestCpu')} error={create.fieldError('defaultRequestCpu')}>
-              <input value={requestCpu()} onInput={(e) => setRequestCpu(e.currentTarget.value)} data-testid="namespace-request-cpu" />
-            </Field>
-            <Field label={t('namespaces.defaultLimitCpu')} error={create.fieldError('defaultLimitCpu')}>
-              <input value={limitCpu()} onInput={(e) => setLimitCpu(e.currentTarget.value)} data-testid="namespace-limit-cpu" />
-            </Field>
-            <Field label={t('namespaces.defaultRequestMemory')} error={create.fieldError('defaultRequestMemory')}>
-              <input value={requestMemory()} onInput={(e) => setRequestMemory(e.currentTarget.value)} data-testid="namespace-request-memory" />
-            </Field>
-            <Field label={t('namespaces.defaultLimitMemory')} error={create.fieldError('defaultLimitMemory')}>
-              <input value={limitMemory()} onInput={(e) => setLimitMemory(e.currentTarget.value)} data-testid="namespace-limit-memory" />
-            </Field>
-          </div>
-        </fieldset>
-        <FormError error={create.formError()} />
-      </form>
-    </Dialog>
+      </fieldset>
+    </FormDialog>
   );
 }
 
@@ -341,42 +308,15 @@ function QuotaDialog(props: { ns: NamespaceDto; onClose: () => void }) {
     { success: () => t('namespaces.quotaChanged'), fields: ['quotaCpu', 'quotaMemory'] },
   );
   return (
-    <Dialog
-      title={t('namespaces.changeQuotaTitle', { name: props.ns.name })}
-      onClose={props.onClose}
-      testid="quota-dialog"
-      footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="quota-form" class="btn btn-primary" disabled={action.pending()} data-testid="quota-submit">
-            {action.pending() ? t('common.saving') : t('common.save')}
-          </button>
-        </>
-      }
-    >
-      <form
-        id="quota-form"
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await action.run()) props.onClose();
-        }}
-      >
-        <Show when={left()}>
-          <div class="hint-box">{left()}</div>
-        </Show>
-        <div class="grid-2">
-          <Field label={t('namespaces.quotaCpu')} hint={t('common.quantityCpuHint')} error={action.fieldError('quotaCpu')}>
-            <input value={cpu()} onInput={(e) => setCpu(e.currentTarget.value)} required data-testid="quota-cpu" />
-          </Field>
-          <Field label={t('namespaces.quotaMemory')} hint={t('common.quantityMemoryHint')} error={action.fieldError('quotaMemory')}>
-            <input value={memory()} onInput={(e) => setMemory(e.currentTarget.value)} required data-testid="quota-memory" />
-          </Field>
-        </div>
-        <FormError error={action.formError()} />
-      </form>
-    </Dialog>
+    <FormDialog name="quota" title={t('namespaces.changeQuotaTitle', { name: props.ns.name })} action={action} submitLabel={t('common.save')} onClose={props.onClose}>
+      <Show when={left()}>
+        <div class="hint-box">{left()}</div>
+      </Show>
+      <QuantityFields
+        action={action}
+        cpu={{ label: t('namespaces.quotaCpu'), field: 'quotaCpu', value: cpu(), onInput: setCpu, testid: 'quota-cpu' }}
+        memory={{ label: t('namespaces.quotaMemory'), field: 'quotaMemory', value: memory(), onInput: setMemory, testid: 'quota-memory' }}
+      />
+    </FormDialog>
   );
 }

@@ -1,6 +1,6 @@
 import { createSignal, For, onCleanup, Show } from 'solid-js';
-import { Dialog } from '../components/Dialog';
-import { Field, FormError } from '../components/Field';
+import { Field } from '../components/Field';
+import { FormDialog } from '../components/FormDialog';
 import { t } from '../i18n';
 import { api, command, toApiError, type ApiError } from '../lib/api';
 import { createAction } from '../lib/action';
@@ -94,92 +94,69 @@ export function RegisterClusterDialog(props: { onClose: () => void; onDone: (id:
     { success: () => t('register.done', { name: name().trim() }), fields: ['name', 'displayName', 'kubeconfig', 'context'] },
   );
 
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    if (await register.run()) props.onDone(name().trim());
-  };
-
   const kubeconfigError = () => register.fieldError('kubeconfig') ?? inspectError();
 
   return (
-    <Dialog
-      title={t('register.title')}
-      onClose={props.onClose}
-      wide
-      testid="register-dialog"
-      footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="register-form" class="btn btn-primary" disabled={register.pending()} data-testid="register-submit">
-            {register.pending() ? t('common.saving') : t('register.submit')}
-          </button>
-        </>
-      }
-    >
-      <form id="register-form" class="form" onSubmit={submit}>
-        <Field label={t('register.kubeconfig')} hint={t('register.kubeconfigHint')} error={kubeconfigError()} testid="field-kubeconfig">
-          <textarea
-            class="code-input"
-            rows={10}
-            spellcheck={false}
-            placeholder={'apiVersion: v1\nkind: Config\nclusters: …'}
-            value={kubeconfig()}
-            onInput={(e) => onKubeconfig(e.currentTarget.value)}
-            onPaste={(e) => {
-              // Read at once rather than after the typing debounce; the value is complete after the event.
-              const el = e.currentTarget;
-              setTimeout(() => onKubeconfig(el.value, true));
+    <FormDialog name="register" title={t('register.title')} wide action={register} submitLabel={t('register.submit')} onClose={props.onClose} onDone={() => props.onDone(name().trim())}>
+      <Field label={t('register.kubeconfig')} hint={t('register.kubeconfigHint')} error={kubeconfigError()} testid="field-kubeconfig">
+        <textarea
+          class="code-input"
+          rows={10}
+          spellcheck={false}
+          placeholder={'apiVersion: v1\nkind: Config\nclusters: …'}
+          value={kubeconfig()}
+          onInput={(e) => onKubeconfig(e.currentTarget.value)}
+          onPaste={(e) => {
+            // Read at once rather than after the typing debounce; the value is complete after the event.
+            const el = e.currentTarget;
+            setTimeout(() => onKubeconfig(el.value, true));
+          }}
+          data-testid="register-kubeconfig"
+        />
+      </Field>
+      <div class="row-between">
+        <label class="btn btn-small file-btn">
+          {t('register.upload')}
+          <input type="file" accept=".yaml,.yml,.conf,.config,text/plain,*/*" onChange={(e) => void onFile(e.currentTarget.files?.[0])} data-testid="register-upload" />
+        </label>
+        <span class="muted small" data-testid="register-inspect-status">
+          <Show when={inspecting()}>{t('register.inspecting')}</Show>
+          <Show when={!inspecting() && inspected()}>{t('register.contextsFound', { n: inspected()!.contexts.length })}</Show>
+        </span>
+      </div>
+
+      <Show when={inspected()?.contexts.length}>
+        <Field label={t('register.context')} hint={t('register.contextHint')} error={register.fieldError('context')}>
+          <select value={context()} onChange={(e) => chooseContext(e.currentTarget.value)} data-testid="register-context">
+            <For each={inspected()!.contexts}>
+              {(c) => (
+                <option value={c.name} selected={c.name === context()}>
+                  {c.name}
+                  {c.name === inspected()!.currentContext ? t('register.current') : ''}
+                  {c.server ? ` — ${c.server}` : ''}
+                </option>
+              )}
+            </For>
+          </select>
+        </Field>
+      </Show>
+
+      <div class="grid-2">
+        <Field label={t('register.name')} hint={t('common.nameHint')} error={register.fieldError('name')}>
+          <input
+            value={name()}
+            onInput={(e) => {
+              setNameTouched(true);
+              setName(e.currentTarget.value);
             }}
-            data-testid="register-kubeconfig"
+            required
+            data-testid="register-name"
           />
         </Field>
-        <div class="row-between">
-          <label class="btn btn-small file-btn">
-            {t('register.upload')}
-            <input type="file" accept=".yaml,.yml,.conf,.config,text/plain,*/*" onChange={(e) => void onFile(e.currentTarget.files?.[0])} data-testid="register-upload" />
-          </label>
-          <span class="muted small" data-testid="register-inspect-status">
-            <Show when={inspecting()}>{t('register.inspecting')}</Show>
-            <Show when={!inspecting() && inspected()}>{t('register.contextsFound', { n: inspected()!.contexts.length })}</Show>
-          </span>
-        </div>
-
-        <Show when={inspected()?.contexts.length}>
-          <Field label={t('register.context')} hint={t('register.contextHint')} error={register.fieldError('context')}>
-            <select value={context()} onChange={(e) => chooseContext(e.currentTarget.value)} data-testid="register-context">
-              <For each={inspected()!.contexts}>
-                {(c) => (
-                  <option value={c.name} selected={c.name === context()}>
-                    {c.name}
-                    {c.name === inspected()!.currentContext ? t('register.current') : ''}
-                    {c.server ? ` — ${c.server}` : ''}
-                  </option>
-                )}
-              </For>
-            </select>
-          </Field>
-        </Show>
-
-        <div class="grid-2">
-          <Field label={t('register.name')} hint={t('common.nameHint')} error={register.fieldError('name')}>
-            <input
-              value={name()}
-              onInput={(e) => {
-                setNameTouched(true);
-                setName(e.currentTarget.value);
-              }}
-              required
-              data-testid="register-name"
-            />
-          </Field>
-          <Field label={t('register.displayName')} optional error={register.fieldError('displayName')}>
-            <input value={displayName()} onInput={(e) => setDisplayName(e.currentTarget.value)} data-testid="register-display-name" />
-          </Field>
-        </div>
-        <FormError error={register.formError()} />
-      </form>
-    </Dialog>
+        <Field label={t('register.displayName')} optional error={register.fieldError('displayName')}>
+          <input value={displayName()} onInput={(e) => setDisplayName(e.currentTarget.value)} data-testid="register-display-name" />
+        </Field>
+      </div>
+    </FormDialog>
   );
 }

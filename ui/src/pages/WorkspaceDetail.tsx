@@ -1,9 +1,13 @@
 import { createSignal, For, Show } from 'solid-js';
-import { Bar } from '../components/Bar';
+import { QuantityBar, ResourceMeters } from '../components/Bar';
 import { ConfirmDialog } from '../components/Confirm';
-import { Dialog } from '../components/Dialog';
-import { Field, FormError } from '../components/Field';
-import { Empty, LoadError, Loading } from '../components/States';
+import { Field } from '../components/Field';
+import { FormDialog } from '../components/FormDialog';
+import { AddButton, Crumbs, PageHead } from '../components/PageHead';
+import { QuantityFields } from '../components/QuantityFields';
+import { QueryView } from '../components/QueryView';
+import { Empty } from '../components/States';
+import { Table } from '../components/Table';
 import { t } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, fresh, type BindingDto, type ClusterDto, type WorkspaceDetailDto } from '../lib/api';
@@ -33,139 +37,109 @@ export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
 
   return (
     <div class="page">
-      <nav class="crumbs">
-        <a href={href('/workspaces')}>{t('workspace.back')}</a>
-        <span>/</span>
-        <span>{id()}</span>
-      </nav>
-      <Show when={!workspace.error() || workspace.data()} fallback={<LoadError error={workspace.error()} retry={workspace.refetch} />}>
-        <Show when={workspace.data()} fallback={<Loading />}>
-          {(w) => (
-            <>
-              <div class="page-head">
-                <div>
-                  <h1 data-testid="workspace-title">{w().displayName || w().workspaceId}</h1>
-                  <p class="muted">
-                    <span class="mono">{w().workspaceId}</span>
-                    <Show when={w().description}> · {w().description}</Show>
-                  </p>
-                </div>
-                <div class="page-actions">
+      <Crumbs back={t('workspace.back')} href={href('/workspaces')} current={id()} />
+      <QueryView query={workspace}>
+        {(w) => (
+          <>
+            <PageHead
+              title={w().displayName || w().workspaceId}
+              titleTestid="workspace-title"
+              subtitle={
+                <>
+                  <span class="mono">{w().workspaceId}</span>
+                  <Show when={w().description}> · {w().description}</Show>
+                </>
+              }
+              actions={
+                <>
                   <a class="btn" href={href(`/namespaces?workspace=${encodeURIComponent(w().workspaceId)}`)} data-testid="workspace-namespaces">
                     {t('workspace.namespaces')} →
                   </a>
                   <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setDeleting(true))} data-testid="workspace-delete">
                     {t('workspace.delete')}
                   </button>
-                </div>
-              </div>
+                </>
+              }
+            />
 
-              <div class="cards">
-                <section class="card">
-                  <div class="card-head">
-                    <h3>{t('workspace.ceiling')}</h3>
-                    <button type="button" class="btn btn-small" onClick={() => setChangingCeiling(true)} data-testid="change-ceiling">
-                      {t('workspace.changeCeiling')}
-                    </button>
-                  </div>
-                  <p class="muted small">{t('workspace.usedCeiling')}</p>
-                  <div class="meter">
-                    <span class="meter-label">{t('common.cpu')}</span>
-                    <Bar
-                      testid="workspace-cpu-bar"
-                      used={w().bound.cpuMillis}
-                      total={w().ceiling.cpuMillis}
-                      label={t('common.of', { used: fmtCpu(w().bound.cpuMillis), total: fmtCpu(w().ceiling.cpuMillis) })}
-                    />
-                  </div>
-                  <div class="meter">
-                    <span class="meter-label">{t('common.memory')}</span>
-                    <Bar
-                      testid="workspace-memory-bar"
-                      used={w().bound.memoryBytes}
-                      total={w().ceiling.memoryBytes}
-                      label={t('common.of', { used: fmtMemory(w().bound.memoryBytes), total: fmtMemory(w().ceiling.memoryBytes) })}
-                    />
-                  </div>
-                  <p class="muted small">
-                    {t('common.createdAt')}: {fmtTime(w().createdAt)}
-                  </p>
-                </section>
-              </div>
-
-              <section class="section">
-                <div class="section-head">
-                  <h2>{t('workspace.bindings')}</h2>
-                  <button type="button" class="btn btn-primary" onClick={() => setBinding({ mode: 'bind' })} data-testid="bind-cluster">
-                    + {t('workspace.bind')}
+            <div class="cards">
+              <section class="card">
+                <div class="card-head">
+                  <h3>{t('workspace.ceiling')}</h3>
+                  <button type="button" class="btn btn-small" onClick={() => setChangingCeiling(true)} data-testid="change-ceiling">
+                    {t('workspace.changeCeiling')}
                   </button>
                 </div>
-                <Show
-                  when={w().bindings.length}
-                  fallback={
-                    <Empty
-                      title={t('workspace.noBindings')}
-                      hint={t('workspace.noBindingsHint')}
-                      testid="bindings-empty"
-                    />
-                  }
-                >
-                  <div class="table-wrap">
-                    <table class="table" data-testid="bindings-table">
-                      <thead>
-                        <tr>
-                          <th>{t('workspace.col.cluster')}</th>
-                          <th class="bar-col">{t('workspace.col.cpu')}</th>
-                          <th class="bar-col">{t('workspace.col.memory')}</th>
-                          <th class="actions">{t('common.actions')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        <For each={w().bindings}>
-                          {(b) => (
-                            <tr data-testid={`binding-row-${b.clusterId}`}>
-                              <td>
-                                <a class="strong" href={href(`/clusters/${encodeURIComponent(b.clusterId)}`)}>
-                                  {clusterName(b.clusterId)}
-                                </a>
-                              </td>
-                              <td>
-                                <Bar used={b.allocated.cpuMillis} total={b.bound.cpuMillis} label={t('common.of', { used: fmtCpu(b.allocated.cpuMillis), total: fmtCpu(b.bound.cpuMillis) })} />
-                              </td>
-                              <td>
-                                <Bar
-                                  used={b.allocated.memoryBytes}
-                                  total={b.bound.memoryBytes}
-                                  label={t('common.of', { used: fmtMemory(b.allocated.memoryBytes), total: fmtMemory(b.bound.memoryBytes) })}
-                                />
-                              </td>
-                              <td class="actions">
-                                <button type="button" class="link-btn" onClick={() => setBinding({ mode: 'change', binding: b })} data-testid="binding-change">
-                                  {t('common.change')}
-                                </button>
-                                <button type="button" class="link-btn danger" onClick={() => (unbind.clear(), setUnbinding(b))} data-testid="binding-remove">
-                                  {t('common.remove')}
-                                </button>
-                              </td>
-                            </tr>
-                          )}
-                        </For>
-                      </tbody>
-                    </table>
-                  </div>
-                </Show>
+                <p class="muted small">{t('workspace.usedCeiling')}</p>
+                <ResourceMeters used={w().bound} total={w().ceiling} testid="workspace" />
+                <p class="muted small">
+                  {t('common.createdAt')}: {fmtTime(w().createdAt)}
+                </p>
               </section>
+            </div>
 
-              <Show when={binding()}>
-                {(mode) => <BindingDialog workspace={w()} clusters={clusters.data() ?? []} mode={mode()} onClose={() => setBinding(null)} />}
+            <section class="section">
+              <div class="section-head">
+                <h2>{t('workspace.bindings')}</h2>
+                <AddButton label={t('workspace.bind')} testid="bind-cluster" onClick={() => setBinding({ mode: 'bind' })} />
+              </div>
+              <Show
+                when={w().bindings.length}
+                fallback={
+                  <Empty
+                    title={t('workspace.noBindings')}
+                    hint={t('workspace.noBindingsHint')}
+                    testid="bindings-empty"
+                  />
+                }
+              >
+                <Table
+                  testid="bindings-table"
+                  columns={[
+                    { label: t('workspace.col.cluster') },
+                    { label: t('workspace.col.cpu'), class: 'bar-col' },
+                    { label: t('workspace.col.memory'), class: 'bar-col' },
+                    { label: t('common.actions'), class: 'actions' },
+                  ]}
+                >
+                  <For each={w().bindings}>
+                    {(b) => (
+                      <tr data-testid={`binding-row-${b.clusterId}`}>
+                        <td>
+                          <a class="strong" href={href(`/clusters/${encodeURIComponent(b.clusterId)}`)}>
+                            {clusterName(b.clusterId)}
+                          </a>
+                        </td>
+                        <td>
+                          <QuantityBar kind="cpu" used={b.allocated.cpuMillis} total={b.bound.cpuMillis} />
+                        </td>
+                        <td>
+                          <QuantityBar kind="memory" used={b.allocated.memoryBytes} total={b.bound.memoryBytes} />
+                        </td>
+                        <td class="actions">
+                          <button type="button" class="link-btn" onClick={() => setBinding({ mode: 'change', binding: b })} data-testid="binding-change">
+                            {t('common.change')}
+                          </button>
+                          <button type="button" class="link-btn danger" onClick={() => (unbind.clear(), setUnbinding(b))} data-testid="binding-remove">
+                            {t('common.remove')}
+                          </button>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </Table>
               </Show>
-              <Show when={changingCeiling()}>
-                <CeilingDialog workspace={w()} onClose={() => setChangingCeiling(false)} />
-              </Show>
-            </>
-          )}
-        </Show>
-      </Show>
+            </section>
+
+            <Show when={binding()}>
+              {(mode) => <BindingDialog workspace={w()} clusters={clusters.data() ?? []} mode={mode()} onClose={() => setBinding(null)} />}
+            </Show>
+            <Show when={changingCeiling()}>
+              <CeilingDialog workspace={w()} onClose={() => setChangingCeiling(false)} />
+            </Show>
+          </>
+        )}
+      </QueryView>
 
       <Show when={unbinding()}>
         {(b) => (
@@ -238,57 +212,37 @@ function BindingDialog(props: {
   };
 
   return (
-    <Dialog
+    <FormDialog
+      name="binding"
       title={props.mode.mode === 'change' ? t('workspace.changeBindingTitle', { cluster: cluster()?.displayName || clusterId() }) : t('workspace.bindTitle')}
+      action={action}
+      submitLabel={t('common.save')}
+      submitDisabled={!clusterId()}
       onClose={props.onClose}
-      testid="binding-dialog"
-      footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="binding-form" class="btn btn-primary" disabled={action.pending() || !clusterId()} data-testid="binding-submit">
-            {action.pending() ? t('common.saving') : t('common.save')}
-          </button>
-        </>
-      }
     >
-      <form
-        id="binding-form"
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await action.run()) props.onClose();
-        }}
-      >
-        <Field label={t('workspace.cluster')} error={action.fieldError('clusterId')}>
-          <select value={clusterId()} disabled={props.mode.mode === 'change'} onChange={(e) => setClusterId(e.currentTarget.value)} data-testid="binding-cluster">
-            <Show when={available().length} fallback={<option value="">{t('workspace.noClusterLeft')}</option>}>
-              <For each={available()}>
-                {(c) => (
-                  <option value={c.clusterId} selected={c.clusterId === clusterId()}>
-                    {c.displayName || c.clusterId}
-                  </option>
-                )}
-              </For>
-            </Show>
-          </select>
-        </Field>
-        <div class="hint-box" data-testid="binding-hints">
-          <div>{clusterLeft()}</div>
-          <div>{ceilingLeft()}</div>
-        </div>
-        <div class="grid-2">
-          <Field label={t('common.cpu')} hint={t('common.quantityCpuHint')} error={action.fieldError('cpu')} testid="field-cpu">
-            <input value={cpu()} onInput={(e) => setCpu(e.currentTarget.value)} placeholder="8" required data-testid="binding-cpu" />
-          </Field>
-          <Field label={t('common.memory')} hint={t('common.quantityMemoryHint')} error={action.fieldError('memory')} testid="field-memory">
-            <input value={memory()} onInput={(e) => setMemory(e.currentTarget.value)} placeholder="32Gi" required data-testid="binding-memory" />
-          </Field>
-        </div>
-        <FormError error={action.formError()} />
-      </form>
-    </Dialog>
+      <Field label={t('workspace.cluster')} error={action.fieldError('clusterId')}>
+        <select value={clusterId()} disabled={props.mode.mode === 'change'} onChange={(e) => setClusterId(e.currentTarget.value)} data-testid="binding-cluster">
+          <Show when={available().length} fallback={<option value="">{t('workspace.noClusterLeft')}</option>}>
+            <For each={available()}>
+              {(c) => (
+                <option value={c.clusterId} selected={c.clusterId === clusterId()}>
+                  {c.displayName || c.clusterId}
+                </option>
+              )}
+            </For>
+          </Show>
+        </select>
+      </Field>
+      <div class="hint-box" data-testid="binding-hints">
+        <div>{clusterLeft()}</div>
+        <div>{ceilingLeft()}</div>
+      </div>
+      <QuantityFields
+        action={action}
+        cpu={{ label: t('common.cpu'), field: 'cpu', value: cpu(), onInput: setCpu, placeholder: '8', testid: 'binding-cpu', fieldTestid: 'field-cpu' }}
+        memory={{ label: t('common.memory'), field: 'memory', value: memory(), onInput: setMemory, placeholder: '32Gi', testid: 'binding-memory', fieldTestid: 'field-memory' }}
+      />
+    </FormDialog>
   );
 }
 
@@ -300,39 +254,12 @@ function CeilingDialog(props: { workspace: WorkspaceDetailDto; onClose: () => vo
     { success: () => t('workspace.ceilingChanged'), fields: ['ceilingCpu', 'ceilingMemory'] },
   );
   return (
-    <Dialog
-      title={t('workspace.changeCeiling')}
-      onClose={props.onClose}
-      testid="ceiling-dialog"
-      footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="ceiling-form" class="btn btn-primary" disabled={action.pending()} data-testid="ceiling-submit">
-            {action.pending() ? t('common.saving') : t('common.save')}
-          </button>
-        </>
-      }
-    >
-      <form
-        id="ceiling-form"
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await action.run()) props.onClose();
-        }}
-      >
-        <div class="grid-2">
-          <Field label={t('workspaces.ceilingCpu')} hint={t('common.quantityCpuHint')} error={action.fieldError('ceilingCpu')}>
-            <input value={cpu()} onInput={(e) => setCpu(e.currentTarget.value)} required data-testid="ceiling-cpu" />
-          </Field>
-          <Field label={t('workspaces.ceilingMemory')} hint={t('common.quantityMemoryHint')} error={action.fieldError('ceilingMemory')}>
-            <input value={memory()} onInput={(e) => setMemory(e.currentTarget.value)} required data-testid="ceiling-memory" />
-          </Field>
-        </div>
-        <FormError error={action.formError()} />
-      </form>
-    </Dialog>
+    <FormDialog name="ceiling" title={t('workspace.changeCeiling')} action={action} submitLabel={t('common.save')} onClose={props.onClose}>
+      <QuantityFields
+        action={action}
+        cpu={{ label: t('workspaces.ceilingCpu'), field: 'ceilingCpu', value: cpu(), onInput: setCpu, testid: 'ceiling-cpu' }}
+        memory={{ label: t('workspaces.ceilingMemory'), field: 'ceilingMemory', value: memory(), onInput: setMemory, testid: 'ceiling-memory' }}
+      />
+    </FormDialog>
   );
 }

@@ -1,78 +1,62 @@
 import { createSignal, For, Show } from 'solid-js';
-import { Bar } from '../components/Bar';
-import { Dialog } from '../components/Dialog';
-import { Field, FormError } from '../components/Field';
-import { Empty, LoadError, Loading } from '../components/States';
+import { QuantityBar } from '../components/Bar';
+import { Field } from '../components/Field';
+import { FormDialog } from '../components/FormDialog';
+import { AddButton, PageHead } from '../components/PageHead';
+import { QuantityFields } from '../components/QuantityFields';
+import { QueryView } from '../components/QueryView';
+import { Empty } from '../components/States';
+import { Table } from '../components/Table';
 import { t } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, fresh } from '../lib/api';
-import { fmtCpu, fmtMemory, fmtTime } from '../lib/display';
+import { fmtTime } from '../lib/display';
 import { createQuery } from '../lib/query';
 import { href, navigate } from '../lib/router';
 
 export function WorkspacesPage() {
   const workspaces = createQuery(() => ({}), () => api.workspaces.list.query(fresh()));
   const [creating, setCreating] = createSignal(false);
-  const createButton = () => (
-    <button type="button" class="btn btn-primary" data-testid="create-workspace" onClick={() => setCreating(true)}>
-      + {t('workspaces.create')}
-    </button>
-  );
+  const createButton = () => <AddButton label={t('workspaces.create')} testid="create-workspace" onClick={() => setCreating(true)} />;
 
   return (
     <div class="page">
-      <div class="page-head">
-        <div>
-          <h1>{t('workspaces.title')}</h1>
-          <p class="muted">{t('workspaces.subtitle')}</p>
-        </div>
-        <div class="page-actions">{createButton()}</div>
-      </div>
-      <Show when={!workspaces.error() || workspaces.data()} fallback={<LoadError error={workspaces.error()} retry={workspaces.refetch} />}>
-        <Show when={!workspaces.initialLoading()} fallback={<Loading />}>
-          <Show when={workspaces.data()?.length} fallback={<Empty title={t('workspaces.empty')} hint={t('workspaces.emptyHint')} action={createButton()} testid="workspaces-empty" />}>
-            <div class="table-wrap">
-              <table class="table" data-testid="workspaces-table">
-                <thead>
-                  <tr>
-                    <th>{t('workspaces.col.name')}</th>
-                    <th>{t('common.description')}</th>
-                    <th class="bar-col">{t('workspaces.col.cpu')}</th>
-                    <th class="bar-col">{t('workspaces.col.memory')}</th>
-                    <th>{t('common.createdAt')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={workspaces.data()}>
-                    {(w) => (
-                      <tr class="clickable" data-testid={`workspace-row-${w.workspaceId}`} onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/workspaces/${encodeURIComponent(w.workspaceId)}`)}>
-                        <td>
-                          <a class="strong" href={href(`/workspaces/${encodeURIComponent(w.workspaceId)}`)}>
-                            {w.displayName || w.workspaceId}
-                          </a>
-                          <div class="sub mono">{w.workspaceId}</div>
-                        </td>
-                        <td class="muted ellipsis">{w.description || '—'}</td>
-                        <td>
-                          <Bar used={w.bound.cpuMillis} total={w.ceiling.cpuMillis} label={t('common.of', { used: fmtCpu(w.bound.cpuMillis), total: fmtCpu(w.ceiling.cpuMillis) })} />
-                        </td>
-                        <td>
-                          <Bar
-                            used={w.bound.memoryBytes}
-                            total={w.ceiling.memoryBytes}
-                            label={t('common.of', { used: fmtMemory(w.bound.memoryBytes), total: fmtMemory(w.ceiling.memoryBytes) })}
-                          />
-                        </td>
-                        <td class="nowrap">{fmtTime(w.createdAt)}</td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
-        </Show>
-      </Show>
+      <PageHead title={t('workspaces.title')} subtitle={t('workspaces.subtitle')} actions={createButton()} />
+      <QueryView query={workspaces} empty={<Empty title={t('workspaces.empty')} hint={t('workspaces.emptyHint')} action={createButton()} testid="workspaces-empty" />}>
+        {(list) => (
+          <Table
+            testid="workspaces-table"
+            columns={[
+              { label: t('workspaces.col.name') },
+              { label: t('common.description') },
+              { label: t('workspaces.col.cpu'), class: 'bar-col' },
+              { label: t('workspaces.col.memory'), class: 'bar-col' },
+              { label: t('common.createdAt') },
+            ]}
+          >
+            <For each={list()}>
+              {(w) => (
+                <tr class="clickable" data-testid={`workspace-row-${w.workspaceId}`} onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/workspaces/${encodeURIComponent(w.workspaceId)}`)}>
+                  <td>
+                    <a class="strong" href={href(`/workspaces/${encodeURIComponent(w.workspaceId)}`)}>
+                      {w.displayName || w.workspaceId}
+                    </a>
+                    <div class="sub mono">{w.workspaceId}</div>
+                  </td>
+                  <td class="muted ellipsis">{w.description || '—'}</td>
+                  <td>
+                    <QuantityBar kind="cpu" used={w.bound.cpuMillis} total={w.ceiling.cpuMillis} />
+                  </td>
+                  <td>
+                    <QuantityBar kind="memory" used={w.bound.memoryBytes} total={w.ceiling.memoryBytes} />
+                  </td>
+                  <td class="nowrap">{fmtTime(w.createdAt)}</td>
+                </tr>
+              )}
+            </For>
+          </Table>
+        )}
+      </QueryView>
       <Show when={creating()}>
         <CreateWorkspaceDialog
           onClose={() => setCreating(false)}
@@ -107,50 +91,23 @@ function CreateWorkspaceDialog(props: { onClose: () => void; onDone: (id: string
     { success: () => t('workspaces.created', { name: name().trim() }), fields: ['name', 'displayName', 'description', 'ceilingCpu', 'ceilingMemory'] },
   );
   return (
-    <Dialog
-      title={t('workspaces.create')}
-      onClose={props.onClose}
-      testid="workspace-dialog"
-      footer={
-        <>
-          <button type="button" class="btn" onClick={() => props.onClose()}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="workspace-form" class="btn btn-primary" disabled={create.pending()} data-testid="workspace-submit">
-            {create.pending() ? t('common.saving') : t('common.create')}
-          </button>
-        </>
-      }
-    >
-      <form
-        id="workspace-form"
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await create.run()) props.onDone(name().trim());
-        }}
-      >
-        <div class="grid-2">
-          <Field label={t('common.name')} hint={t('common.nameHint')} error={create.fieldError('name')}>
-            <input value={name()} onInput={(e) => setName(e.currentTarget.value)} required data-testid="workspace-name" />
-          </Field>
-          <Field label={t('common.displayName')} optional error={create.fieldError('displayName')}>
-            <input value={displayName()} onInput={(e) => setDisplayName(e.currentTarget.value)} data-testid="workspace-display-name" />
-          </Field>
-        </div>
-        <Field label={t('common.description')} optional error={create.fieldError('description')}>
-          <textarea rows={2} value={description()} onInput={(e) => setDescription(e.currentTarget.value)} data-testid="workspace-description" />
+    <FormDialog name="workspace" title={t('workspaces.create')} action={create} submitLabel={t('common.create')} onClose={props.onClose} onDone={() => props.onDone(name().trim())}>
+      <div class="grid-2">
+        <Field label={t('common.name')} hint={t('common.nameHint')} error={create.fieldError('name')}>
+          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} required data-testid="workspace-name" />
         </Field>
-        <div class="grid-2">
-          <Field label={t('workspaces.ceilingCpu')} hint={t('common.quantityCpuHint')} error={create.fieldError('ceilingCpu')}>
-            <input value={ceilingCpu()} onInput={(e) => setCeilingCpu(e.currentTarget.value)} placeholder="16" required data-testid="workspace-ceiling-cpu" />
-          </Field>
-          <Field label={t('workspaces.ceilingMemory')} hint={t('common.quantityMemoryHint')} error={create.fieldError('ceilingMemory')}>
-            <input value={ceilingMemory()} onInput={(e) => setCeilingMemory(e.currentTarget.value)} placeholder="64Gi" required data-testid="workspace-ceiling-memory" />
-          </Field>
-        </div>
-        <FormError error={create.formError()} />
-      </form>
-    </Dialog>
+        <Field label={t('common.displayName')} optional error={create.fieldError('displayName')}>
+          <input value={displayName()} onInput={(e) => setDisplayName(e.currentTarget.value)} data-testid="workspace-display-name" />
+        </Field>
+      </div>
+      <Field label={t('common.description')} optional error={create.fieldError('description')}>
+        <textarea rows={2} value={description()} onInput={(e) => setDescription(e.currentTarget.value)} data-testid="workspace-description" />
+      </Field>
+      <QuantityFields
+        action={create}
+        cpu={{ label: t('workspaces.ceilingCpu'), field: 'ceilingCpu', value: ceilingCpu(), onInput: setCeilingCpu, placeholder: '16', testid: 'workspace-ceiling-cpu' }}
+        memory={{ label: t('workspaces.ceilingMemory'), field: 'ceilingMemory', value: ceilingMemory(), onInput: setCeilingMemory, placeholder: '64Gi', testid: 'workspace-ceiling-memory' }}
+      />
+    </FormDialog>
   );
 }
