@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { map } from 'rxjs';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type OpenedDatabase } from '../db/connect';
 import { migrateToLatest } from '../db/migrate';
@@ -81,7 +80,7 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
           // Serve what the read models have; the caller's view may still lack its last write.
         }
       },
-      changes: projections.applied$.pipe(map((batch) => batch.position)),
+      changes: projections.position$,
       async lag() {
         const lag = await projections.lag();
         return { events: lag.eventsBehind, ms: lag.msBehind };

@@ -155,7 +155,14 @@ export class SqlEventStore implements EventStore {
       })),
     );
     for (let attempt = 0; ; attempt++) {
-      const row = await this.batcher.submit(payload);
+      let row: Awaited<ReturnType<typeof this.batcher.submit>>;
+      try {
+        row = await this.batcher.submit(payload);
+      } catch (error) {
+        // A deadlock or serialization failure rolled the whole batch back: nothing was written, so retry.
+        if (isTransientConflict(error) && attempt < RACE_RETRIES) continue;
+        throw error;
+      }
       if (row.error === 'unique_violation') {
         const { constraint, detail } = row.detail as { constraint: string; detail: string };
         if (constraint === 'events_id_unique') throw new DuplicateEventIdError(/=\(([0-9a-fA-F-]+)\)/.exec(detail)?.[1] ?? 'unknown');
@@ -299,4 +306,10 @@ export class SqlEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new Error(`${this.kind} event store is closed`);
   }
+}
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back whole. */
+function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '40P01' || code === '40001';
 }

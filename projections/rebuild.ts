@@ -156,7 +156,11 @@ export async function rebuildProjections(options: RebuildManyOptions): Promise<R
   for (const name of names) if (localRebuilds.has(name)) throw new RebuildInProgressError(name);
   for (const name of names) localRebuilds.add(name);
   try {
-    if (options.dbKind !== 'postgres') return await runRebuild(options);
+    if (options.dbKind !== 'postgres') {
+      // PGlite has no autovacuum: without fresh statistics the replay's page reads degrade badly past ~100k events.
+      await sql`ANALYZE events`.execute(options.db);
+      return await runRebuild(options);
+    }
     // One session holds the rebuild locks for the duration, so two processes never rebuild one projection at once.
     return await options.db.connection().execute(async (conn) => {
       const held: number[] = [];

@@ -15,18 +15,31 @@ import { startControllers } from './controllers/index';
 import './controllers/gc';
 import './controllers/namespace';
 import './controllers/crd';
-import { createFaults, type FaultOptions } from './faults';
+import './controllers/workloads/index';
+import { createFaults, type FaultController, type FaultOptions } from './faults';
+import { bindExecRuntime } from './exec/index';
 import { buildKubeconfig } from './kubeconfig';
 import { ObjectStore } from './objects';
 import { Registry } from './registry';
 import { KubeSimServer } from './server';
 import { generateServingCert } from './tls';
 import { SimClock } from './clock';
+// part 2, nodes side: scheduler, kubelet, metrics-server, pod logs, PDB-aware eviction
+import './controllers/scheduler';
+import './controllers/kubelet';
+import './controllers/nodelifecycle';
+import './nodes/eviction';
+import './nodes/disruption';
+import { logsFor, type SimLogs } from './logs/index';
+import { metricsFor, type SimMetrics } from './metrics/index';
+import { createNodePools, type NodePool } from './nodes/pools';
+import { configureNodeSim, type KubeletOptions } from './nodes/util';
 
 export type { SimUser } from './auth/index';
 export { ObjectStore } from './objects';
 export { registerController } from './controllers/index';
 export { registerSubresource, setPodLogSource } from './subresources';
+export { emitContainerOutput } from './exec/index';
 
 export interface KubeSimOptions {
   /** 0 / undefined = a free port */
@@ -36,7 +49,7 @@ export interface KubeSimOptions {
   tls?: boolean;
   /** Bearer-token users (default: admin in system:masters, alice). */
   users?: SimUser[];
-  /** Fault injection (placeholder for part 2). */
+  /** Fault injection at start (rules, seed, latencyMs); switch at run time with `sim.faults`. */
   faults?: FaultOptions;
   /** Watch events retained per resource for watches/continue tokens (default 10,000). */
   watchWindow?: number;
@@ -46,6 +59,12 @@ export interface KubeSimOptions {
   controllers?: string[];
   /** Ready nodes created at start, named kube-sim-node-1.. (default 1, like a one-node cluster). */
   nodes?: number;
+  /** Node pools created at start instead of `nodes` (see nodes/pools.ts; nodes named `<pool>-<i>`). */
+  nodePools?: NodePool[];
+  /** Simulated kubelet timings (startDelayMs default 200, defaultRunSeconds 1, logLinesPerSecond 1). */
+  kubelet?: KubeletOptions;
+  /** Seed of everything generated (container IDs, log lines, metrics), default 1. */
+  seed?: number;
 }
 
 export interface KubeSim {
@@ -60,6 +79,12 @@ export interface KubeSim {
   store: ObjectStore;
   /** The simulated clock; `clock.advance(ms)` makes time pass for controllers (CronJobs, kubelet delays). */
   clock: SimClock;
+  /** Fault injection at run time: set/add/clear rules, down()/recover() (see faults.ts). */
+  faults: FaultController;
+  /** Container logs: `append(ns, pod, container, line)` (see logs/index.ts). */
+  logs: SimLogs;
+  /** metrics.k8s.io usage: `setPodUsage(ns, pod, container?, {cpu, memory})`, `clearPodUsage` (see metrics/index.ts). */
+  metrics: SimMetrics;
   stop(): Promise<void>;
 }
 
@@ -74,16 +99,20 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const cert = useTls ? await generateServingCert(['localhost', '127.0.0.1', '::1', ...(host !== '127.0.0.1' ? [host] : [])]) : undefined;
 
   const clock = new SimClock();
+  bindExecRuntime(store, { clock });
+  configureNodeSim(store, opts.seed ?? 1, opts.kubelet, clock);
   const stopControllers = startControllers({ store, registry, caCert: cert?.ca, clock }, opts.controllers);
-  seed(store, opts.nodes ?? 1);
+  seed(store, opts.nodePools ? 0 : (opts.nodes ?? 1));
+  if (opts.nodePools) createNodePools(store, opts.nodePools, clock.now());
 
   let address = '';
+  const faults = createFaults(opts.faults);
   const app = new KubeSimServer({
     store,
     authenticator: createAuthenticator(users),
     authorizer: createAuthorizer(),
     watch: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000, defaultTimeoutSeconds: 1800, maxBufferedBytes: 64 * 1024 * 1024 },
-    faults: createFaults(opts.faults),
+    faults,
     address: () => address,
   });
   const server = cert ? https.createServer({ cert: cert.cert, key: cert.key }, app.handle) : http.createServer(app.handle);
@@ -100,6 +129,20 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  faults.bindServer?.({
+    stopListening: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    startListening: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    destroySockets: () => {
+      for (const s of sockets) s.destroy();
+    },
+  });
   address = `${host}:${port}`;
   const url = `${useTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -116,9 +159,13 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     users,
     store,
     clock,
+    logs: logsFor(store, clock),
+    metrics: metricsFor(store, clock),
+    faults: faults.controller!,
     async stop() {
       stopControllers();
       clock.stop();
+      await faults.controller!.recover().catch(() => {});
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

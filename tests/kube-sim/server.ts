@@ -3,7 +3,7 @@
  * verbs, subresources, watches) → Status errors, as kube-apiserver's handler chain does.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { forbiddenError } from './auth/index';
@@ -149,7 +149,7 @@ export class KubeSimServer {
     this.serveUpgrade(req, socket, head).catch((e) => {
       const code = e instanceof StatusError ? e.code : 500;
       const body = JSON.stringify(e instanceof StatusError ? e.toStatus() : { message: String(e) });
-      socket.end(`HTTP/1.1 ${code} ${code === 401 ? 'Unauthorized' : code === 403 ? 'Forbidden' : code === 404 ? 'Not Found' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
   };
 
@@ -181,6 +181,7 @@ export class KubeSimServer {
   }
 
   private async serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    if (await this.deps.faults.beforeUpgrade?.(req, socket)) return;
     const url = new URL(req.url ?? '/', 'http://kube-sim');
     const user = this.authenticate(req, url.pathname);
     const info = parseRequest(req.method ?? 'GET', url.pathname, url.searchParams);
@@ -207,6 +208,7 @@ export class KubeSimServer {
       return sendText(res, 200, 'ok');
     }
     const user = this.authenticate(req, path);
+    if (path.startsWith('/_sim/') && this.deps.faults.admin) return this.deps.faults.admin(req, res, user);
     const info = parseRequest(method, path, query);
     this.authorize(user, info);
 

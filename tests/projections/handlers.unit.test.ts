@@ -1,0 +1,95 @@
+/** The pure row folds: given events, then rows. No database. */
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../eventstore/types';
+import { evolveAllocation, evolveCluster } from '../../projections/clusters/handlers';
+import { evolveNamespace } from '../../projections/namespaces/handlers';
+import { evolveBinding, evolveWorkspace } from '../../projections/workspaces/handlers';
+import { auditUpdates } from '../../projections/audit/handlers';
+
+const GiB = 1024 ** 3;
+
+function foldAll<R>(evolve: (row: R | undefined, e: StoredEvent) => R | null | undefined, events: StoredEvent[]): R | null | undefined {
+  let row: R | null | undefined;
+  for (const e of events) {
+    const next = evolve(row ?? undefined, e);
+    row = next === undefined ? row : next;
+  }
+  return row;
+}
+
+describe('clusters', () => {
+  it('bindable is allocatable × ratio rounded down; bound sums the bindings', () => {
+    const row = foldAll(evolveCluster, [
+      event('ClusterRegistered', { clusterId: 'c', displayName: 'C', server: 's', contextName: 'x', credentialRef: 'r', credentialFingerprint: 'f', inventory: { kubernetesVersion: 'v1', nodeCount: 1, allocatableCpuMillis: 3333, allocatableMemoryBytes: 10 * GiB }, cpuRatio: 1, memoryRatio: 1 }),
+      event('ClusterOvercommitSet', { clusterId: 'c', cpuRatio: 1.5, memoryRatio: 1.25 }),
+      event('ClusterResourcesBound', { clusterId: 'c', workspaceId: 'a', cpuMillis: 1000, memoryBytes: GiB }),
+      event('ClusterResourcesBound', { clusterId: 'c', workspaceId: 'b', cpuMillis: 2000, memoryBytes: 2 * GiB }),
+      event('ClusterBindingChanged', { clusterId: 'c', workspaceId: 'a', cpuMillis: 500, memoryBytes: GiB }),
+      event('ClusterBindingRemoved', { clusterId: 'c', workspaceId: 'b' }),
+    ]);
+    expect(row).toMatchObject({ bindable_cpu_millis: 4999, bindable_memory_bytes: 12.5 * GiB, bound_cpu_millis: 500, bound_memory_bytes: GiB, workspace_count: 1, status: 'registered' });
+  });
+
+  it('an event for a cluster never registered changes nothing', () => {
+    expect(evolveCluster(undefined, event('ClusterOvercommitSet', { clusterId: 'c', cpuRatio: 2, memoryRatio: 2 }))).toBeUndefined();
+    expect(evolveAllocation(undefined, event('ClusterNamespaceReleased', { clusterId: 'c', namespace: 'n', workspaceId: 'w' }))).toBeUndefined();
+  });
+});
+
+describe('workspaces', () => {
+  it('binding rows sum the quotas of their namespaces', () => {
+    const row = foldAll(evolveBinding, [
+      event('WorkspaceResourcesBound', { workspaceId: 'w', clusterId: 'c', cpuMillis: 8000, memoryBytes: 8 * GiB }),
+      event('ClusterNamespaceAllocated', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 1000, memoryBytes: GiB }),
+      event('ClusterNamespaceAllocated', { clusterId: 'c', namespace: 'b', workspaceId: 'w', cpuMillis: 2000, memoryBytes: GiB }),
+      event('ClusterNamespaceAllocationChanged', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 3000, memoryBytes: GiB }),
+      event('ClusterNamespaceReleased', { clusterId: 'c', namespace: 'b', workspaceId: 'w' }),
+    ]);
+    expect(row).toMatchObject({ cpu_millis: 8000, allocated_cpu_millis: 3000, allocated_memory_bytes: GiB, namespace_count: 1, bound: true });
+    expect(evolveBinding(row!, event('WorkspaceBindingRemoved', { workspaceId: 'w', clusterId: 'c' }))).toBeNull();
+  });
+
+  it('a deleted workspace keeps its row as a tombstone', () => {
+    const row = foldAll(evolveWorkspace, [
+      event('WorkspaceCreated', { workspaceId: 'w', displayName: 'W', description: '', ceilingCpuMillis: 1, ceilingMemoryBytes: 1 }),
+      event('WorkspaceDeleted', { workspaceId: 'w' }),
+    ]);
+    expect(row).toMatchObject({ status: 'deleted', deleted_at: expect.any(String) });
+  });
+});
+
+describe('namespaces', () => {
+  const created = event('NamespaceCreated', { clusterId: 'c', name: 'n', workspaceId: 'w', quotaCpuMillis: 1000, quotaMemoryBytes: GiB, defaults: {}, generation: 1 });
+  it('ready only when the outcome is about the latest generation', () => {
+    const changed = event('NamespaceQuotaChanged', { clusterId: 'c', name: 'n', workspaceId: 'w', quotaCpuMillis: 2000, quotaMemoryBytes: GiB, defaults: {}, generation: 2 });
+    expect(foldAll(evolveNamespace, [created, changed, event('NamespaceProvisioned', { clusterId: 'c', name: 'n', generation: 1 })])).toMatchObject({ status: 'pending', observed_generation: 1, generation: 2 });
+    expect(foldAll(evolveNamespace, [created, changed, event('NamespaceProvisioned', { clusterId: 'c', name: 'n', generation: 2 })])).toMatchObject({ status: 'ready', observed_generation: 2 });
+    expect(foldAll(evolveNamespace, [created, event('NamespaceProvisioningFailed', { clusterId: 'c', name: 'n', generation: 1, reason: 'boom' })])).toMatchObject({ status: 'failed', reason: 'boom' });
+  });
+});
+
+describe('audit', () => {
+  it('records commands, keeps domain events, ignores nothing else', () => {
+    const accepted = { ...event('CommandAccepted', { command: { type: 'X' }, module: 'clusters', target: { kind: 'cluster', id: 'c' }, eventIds: ['e1'] }), streamId: 'command-1' };
+    expect(auditUpdates(accepted)).toEqual([expect.objectContaining({ kind: 'insert', row: expect.objectContaining({ outcome: 'accepted', action: 'X', target_id: 'c', event_ids: ['e1'] }) })]);
+    expect(auditUpdates(event('ClusterRemoved', { clusterId: 'c', credentialRef: 'r' }))).toEqual([expect.objectContaining({ kind: 'insert', row: expect.objectContaining({ type: 'ClusterRemoved', command_id: 'cmd' }) })]);
+  });
+});
+
+// ---------------------------------------------------------------- event factory
+
+let position = 0;
+function event(type: string, data: Record<string, unknown>): StoredEvent {
+  position += 1;
+  const at = new Date(Date.UTC(2026, 2, 1, 0, 0, position)).toISOString();
+  return {
+    id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    type,
+    data,
+    metadata: { actor: { kind: 'user', id: 'u', name: 'u' }, commandId: 'cmd', correlationId: 'cmd', causationId: null, occurredAt: at, clientIp: null, schemaVersion: 1 },
+    streamId: `x-${type}`,
+    revision: 0,
+    position,
+    recordedAt: at,
+  };
+}
