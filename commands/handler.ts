@@ -23,6 +23,8 @@ export interface CommandDefinition<C> {
 export interface StreamModel {
   initialStateFor(streamId: string): unknown;
   evolve(streamId: string, state: any, event: { type: string; data: any }): any;
+  /** Evolve with an event this process just validated and wrote (no second validation). */
+  evolveWritten?(streamId: string, state: any, event: { type: string; data: any }): any;
   /** Validates (and may normalise) event data before it is written; throws on a schema violation. */
   validateEvent(type: string, data: unknown): Record<string, unknown>;
 }
@@ -88,12 +90,14 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const locks = new StreamLocks();
 
   /**
-   * The folded state of a stream. With `fresh` false a cached state is trusted without a read: the
-   * append's expected-revision check catches a stale one, and the command is then decided again.
+   * The folded state of a stream. With `fresh` false nothing is read: a cached state is trusted, and
+   * a stream never seen is taken to be absent (commands that create streams are the common case).
+   * Either guess is checked by the append's expected revision ('no_stream' for the absent one); a
+   * wrong guess makes the command be decided again on state read from the store.
    */
   async function load(streamId: string, fresh: boolean): Promise<Folded> {
     const cached = cache.get(streamId);
-    if (cached && !fresh) return cached;
+    if (!fresh) return cached ?? { state: model.initialStateFor(streamId), revision: null };
     const start = cached ?? { state: model.initialStateFor(streamId), revision: null };
     const fromRevision = start.revision === null ? 0 : start.revision + 1;
     const events = await store.readStream(streamId, { fromRevision });
@@ -162,8 +166,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
         const written: CommandResult['events'] = [];
         streamIds.forEach((streamId, i) => {
           const events = decision[streamId] ?? [];
-          if (events.length === 0) return;
           const revision = folded[i].revision;
+          // A stream the decision read but does not write is still checked: the decision rested on it.
           writes.push({
             streamId,
             expectedRevision: revision === null ? 'no_stream' : revision,
@@ -186,6 +190,16 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
 
         try {
           const result = await store.appendMulti(writes);
+          // What this process just wrote is the streams' new state: the next command starts from it.
+          streamIds.forEach((streamId, i) => {
+            const events = writes[i].events;
+            if (events.length === 0) return;
+            const start = folded[i].revision ?? -1;
+            const revision = result.revisions[streamId] ?? start + events.length;
+            const evolve = model.evolveWritten ?? model.evolve;
+            const state = events.reduce((s, e) => evolve(streamId, s, e), folded[i].state);
+            cache.set(streamId, { state, revision });
+          });
           return { commandId: context.commandId, position: result.position, events: written, replayed: false };
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;

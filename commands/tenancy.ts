@@ -1,5 +1,5 @@
 import { commandDeciders, aggregateForStream, type Command, type CommandType } from '../domain/commands';
-import { parseEvent, readEvent } from '../domain/events';
+import { parseEvent, readEvent, type DomainEvent } from '../domain/events';
 import { isDomainError } from '../domain/errors';
 import type { CommandDefinition, StreamModel } from './handler';
 import type { AuditModule, AuditTarget } from './audit-events';
@@ -11,6 +11,7 @@ export const tenancyModel: StreamModel = {
     const schemaVersion = (event as { metadata?: { schemaVersion?: number } }).metadata?.schemaVersion ?? 1;
     return aggregateForStream(streamId).evolve(state, readEvent(event.type, event.data, schemaVersion));
   },
+  evolveWritten: (streamId, state, event) => aggregateForStream(streamId).evolve(state, event as DomainEvent),
   validateEvent: (type, data) => parseEvent(type, data).data as Record<string, unknown>,
 };
 

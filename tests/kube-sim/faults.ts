@@ -361,10 +361,9 @@ export function createFaults(opts: FaultOptions = {}): Faults {
       hooks = h;
     },
     async before(req, res) {
-      const url = new URL(req.url ?? '/', 'http://kube-sim');
-      if (url.pathname.startsWith('/_sim/')) return;
+      if ((req.url ?? '/').startsWith('/_sim/')) return;
       if (live.length) {
-        const { error, watch } = await evaluate(req, url);
+        const { error, watch } = await evaluate(req, new URL(req.url ?? '/', 'http://kube-sim'));
         if (error) return writeStatus(res, error);
         if (watch) wrapWatch(res, watch);
       }

@@ -29,6 +29,7 @@ import './controllers/scheduler';
 import './controllers/kubelet';
 import './controllers/nodelifecycle';
 import './nodes/eviction';
+import './nodes/binding';
 import './nodes/disruption';
 import { logsFor, type SimLogs } from './logs/index';
 import { metricsFor, type SimMetrics } from './metrics/index';

@@ -10,6 +10,7 @@
 import { logsFor, type SimLogs } from '../logs/index';
 import { ANN, hexId, isTerminal, nodeSimConfig, recordEvent, rfc3339, unit, type NodeSimConfig } from '../nodes/util';
 import type { SimClock } from '../clock';
+import { matchesNodeAffinity } from './scheduler';
 import { registerController, type Controller, type ControllerContext } from './index';
 
 const MAX_BACKOFF_MS = 300_000;
@@ -177,6 +178,14 @@ export function kubelet(): Controller {
         const node = store.get('', 'nodes', '', pod.spec.nodeName);
         if (!node) return;
         const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '10.0.0.2';
+        if (!matchesNodeAffinity(pod, node)) {
+          // kubelet admission: a pod bound to a node its selector/affinity refuses is rejected
+          runs.set(pod.metadata.uid, { uid: pod.metadata.uid, ns: pod.metadata.namespace, name: pod.metadata.name, node: node.metadata.name, pod, podIP: '', hostIP, startTime: nowTs(), sandboxReady: false, initialized: false, init: [], ctrs: [], timers: new Set(), done: true, phase: 'Failed' });
+          const status = { ...structuredClone(pod.status ?? {}), phase: 'Failed', reason: 'NodeAffinity', message: 'Pod was rejected: Predicate NodeAffinity failed', startTime: nowTs() };
+          store.updateStatus('', 'pods', pod.metadata.namespace, pod.metadata.name, status);
+          recordEvent(store, clock, pod, 'Warning', 'NodeAffinity', 'Predicate NodeAffinity failed', { component: 'kubelet', host: node.metadata.name, reportingInstance: node.metadata.name });
+          return;
+        }
         const mk = (spec: any, init: boolean): Ctr => ({
           name: spec.name,
           spec,

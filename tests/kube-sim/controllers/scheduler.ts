@@ -11,6 +11,7 @@
  */
 import { StatusError } from '../errors';
 import { isTerminal, podRequests, quantity, recordEvent, rfc3339, type Resources } from '../nodes/util';
+import { bindPod } from '../nodes/binding';
 import { registerController, type Controller, type ControllerContext } from './index';
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -20,7 +21,7 @@ const ERR_NODE_NAME = "node(s) didn't match the requested node name";
 const ERR_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
 
 /** A failing filter: reasons, and whether preemption could help (Unschedulable vs UnschedulableAndUnresolvable). */
-interface FilterFailure {
+export interface FilterFailure {
   reasons: string[];
   resolvable: boolean;
 }
@@ -153,7 +154,21 @@ export function scheduler(): Controller {
       let scheduled = false;
       const source = { component: SCHEDULER_NAME, reportingInstance: `${SCHEDULER_NAME}-kube-sim` };
 
-      const wants = (p: any) => !p.spec?.nodeName && !p.metadata.deletionTimestamp && !isTerminal(p) && (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
+      const ours = (p: any) => !p.spec?.nodeName && !p.metadata.deletionTimestamp && !isTerminal(p) && (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
+      const gated = (p: any) => (p.spec?.schedulingGates ?? []).length > 0;
+      const wants = (p: any) => ours(p) && !gated(p);
+      /** what kube-apiserver writes for a pod created with scheduling gates */
+      const markGated = (p: any) => {
+        if ((p.status?.conditions ?? []).some((c: any) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) return;
+        ctx.defer(() => {
+          const cur = store.get('', 'pods', p.metadata.namespace, p.metadata.name);
+          if (!cur || !ours(cur) || !gated(cur)) return;
+          const status = structuredClone(cur.status ?? {});
+          status.phase ??= 'Pending';
+          status.conditions = setCondition(status.conditions ?? [], { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' });
+          store.updateStatus('', 'pods', cur.metadata.namespace, cur.metadata.name, status);
+        });
+      };
 
       const kick = () => {
         if (scheduled || stopped) return;
@@ -235,13 +250,8 @@ export function scheduler(): Controller {
       const bind = (pod: any, nodeName: string): boolean => {
         const cur = store.get('', 'pods', pod.metadata.namespace, pod.metadata.name);
         if (!cur || cur.metadata.uid !== pod.metadata.uid || cur.spec?.nodeName) return false;
-        const next = structuredClone(cur);
-        next.spec.nodeName = nodeName;
-        const ts = rfc3339(clock.now());
-        next.status = { ...(next.status ?? {}), phase: next.status?.phase ?? 'Pending' };
-        next.status.conditions = setCondition(next.status.conditions ?? [], { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: ts });
         try {
-          store.putRaw('', 'pods', next);
+          bindPod(store, cur.metadata.namespace, cur.metadata.name, nodeName, { uid: cur.metadata.uid });
         } catch (e) {
           if (e instanceof StatusError) return false;
           throw e;
@@ -272,6 +282,7 @@ export function scheduler(): Controller {
           const takes = type !== 'DELETED' && !!obj.spec?.nodeName && !isTerminal(obj);
           const freed = contrib.has(uid) && !takes;
           account(uid, takes ? { node: obj.spec.nodeName, req: contrib.get(uid)?.req ?? podRequests(obj) } : undefined);
+          if (type !== 'DELETED' && ours(obj) && gated(obj)) markGated(obj);
           if (type === 'DELETED' || !wants(obj)) {
             specs.delete(k);
             unscheduled.delete(k);

@@ -3,7 +3,8 @@
  *
  * Commands: echo, printf (%s %d \n), env, printenv, export, hostname, pwd, cd, ls, cat (files or stdin),
  * whoami, id, sleep, exit, sh/ash/bash (-c script, or interactive on stdin), true, false, stty (size),
- * uname, date, tty, which, test/[ (-f -d -e -z -n = !=), plus `;`, `&&`, `||`, quotes, $VAR/${VAR}/$?
+ * uname, date, tty, which, test/[ (-f -d -e -z -n = !=), grep, head, tail, wc, sort, plus `;`, `&&`, `||`,
+ * `|` (buffered), quotes, $VAR/${VAR}/$?
  * and the redirections `>&2`, `2>&1`, `> file`, `>> file`, `2>/dev/null`. Unknown commands in a script
  * print `sh: <cmd>: not found` and exit 127. Files written with `>` persist per container.
  */
@@ -36,7 +37,7 @@ export interface ShellIO {
 const ROOT_DIRS = ['bin', 'dev', 'etc', 'home', 'lib', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var'];
 const BUILTINS = [
   'echo', 'printf', 'env', 'printenv', 'export', 'hostname', 'pwd', 'cd', 'ls', 'cat', 'whoami', 'id', 'sleep', 'exit', 'sh', 'ash', 'bash',
-  'true', 'false', 'stty', 'uname', 'date', 'tty', 'which', 'test', '[',
+  'true', 'false', 'stty', 'uname', 'date', 'tty', 'which', 'test', '[', 'grep', 'head', 'tail', 'wc', 'sort',
 ];
 
 /** Thrown by `exit` to unwind the script. */
@@ -120,7 +121,7 @@ interface Segment {
   op: ';' | '&&' | '||';
 }
 
-/** Splits a script at unquoted ; && || and newlines. Pipes are reported as an error. */
+/** Splits a script at unquoted ; && || and newlines (pipes stay in the segment: see splitPipeline). */
 function splitScript(script: string): Segment[] | { error: string } {
   const out: Segment[] = [];
   let cur = '';
@@ -155,7 +156,6 @@ function splitScript(script: string): Segment[] | { error: string } {
       i++;
       continue;
     }
-    if (c === '|') return { error: 'sh: pipes are not supported by kube-sim' };
     if (c === ';' || c === '\n') {
       out.push({ text: cur, op });
       op = ';';
@@ -167,6 +167,34 @@ function splitScript(script: string): Segment[] | { error: string } {
   if (q) return { error: `sh: syntax error: unterminated quoted string` };
   out.push({ text: cur, op });
   return out.filter((s) => s.text.trim() !== '');
+}
+
+/** Splits a segment at unquoted single `|`. */
+function splitPipeline(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '\\' && q === '"' && i + 1 < text.length) cur += c + text[++i];
+      else {
+        if (c === q) q = undefined;
+        cur += c;
+      }
+      continue;
+    }
+    if (c === '\\' && i + 1 < text.length) cur += c + text[++i];
+    else if (c === "'" || c === '"') {
+      q = c;
+      cur += c;
+    } else if (c === '|') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
 }
 
 interface Word {
@@ -243,7 +271,7 @@ export class Shell {
 
   constructor(
     readonly c: ContainerEnv,
-    readonly io: ShellIO,
+    public io: ShellIO,
     readonly opts: { tty: boolean; stdin: StdinQueue; size: () => TermSize | undefined },
   ) {
     for (const [k, v] of c.env) this.vars.set(k, v);
@@ -309,9 +337,70 @@ export class Shell {
     for (const s of segs) {
       if (s.op === '&&' && this.status !== 0) continue;
       if (s.op === '||' && this.status === 0) continue;
-      this.status = await this.simple(s.text);
+      this.status = await this.pipeline(s.text);
     }
     return this.status;
+  }
+
+  /** `a | b | c`: each stage's output is the next one's stdin (buffered: stages run one after the other). */
+  private async pipeline(text: string): Promise<number> {
+    const stages = splitPipeline(text);
+    if (stages.length === 1) return this.simple(text);
+    if (stages.some((st) => !st.trim())) {
+      this.io.err('sh: syntax error: unexpected "|"\n');
+      return 2;
+    }
+    const io = this.io;
+    let input: string | undefined;
+    let code = 0;
+    try {
+      for (let i = 0; i < stages.length; i++) {
+        const last = i === stages.length - 1;
+        let captured = '';
+        this.pipeIn = input;
+        this.io = last ? io : { out: (s) => (captured += s), err: io.err };
+        code = await this.simple(stages[i]);
+        input = captured;
+      }
+    } finally {
+      this.io = io;
+      this.pipeIn = undefined;
+    }
+    return code;
+  }
+
+  /** stdin of the current pipeline stage (undefined: the session's stdin) */
+  private pipeIn: string | undefined;
+
+  private async readAllStdin(): Promise<string> {
+    if (this.pipeIn !== undefined) {
+      const s = this.pipeIn;
+      this.pipeIn = '';
+      return s;
+    }
+    let all = '';
+    for (;;) {
+      const c = await this.opts.stdin.read();
+      if (c === null) return all;
+      all += c;
+    }
+  }
+
+  /** Lines of the files named, or of stdin when none. */
+  private async inputLines(files: string[], io: ShellIO, cmd: string): Promise<{ lines: string[]; code: number }> {
+    let text = '';
+    let code = 0;
+    if (!files.length) text = await this.readAllStdin();
+    for (const f of files) {
+      const c = this.readFile(normPath(this.cwd, f));
+      if (c === undefined) {
+        io.err(`${cmd}: ${f}: No such file or directory\n`);
+        code = 2;
+      } else text += c;
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return { lines, code };
   }
 
   /** One simple command with assignments and redirections. */
@@ -495,6 +584,10 @@ export class Shell {
       }
       case 'cat': {
         if (!args.length || (args.length === 1 && args[0] === '-')) {
+          if (this.pipeIn !== undefined) {
+            io.out(await this.readAllStdin());
+            return 0;
+          }
           for (;;) {
             const chunk = await this.stdinChunk();
             if (chunk === null) return 0;
@@ -564,6 +657,66 @@ export class Shell {
         sub.cwd = this.cwd;
         sub.vars = new Map(this.vars);
         return sub.interactive();
+      }
+      case 'grep': {
+        const flags = new Set<string>();
+        const rest: string[] = [];
+        for (const a of args) {
+          if (/^-[a-zA-Z]+$/.test(a) && !rest.length) for (const f of a.slice(1)) flags.add(f);
+          else rest.push(a);
+        }
+        const [pattern, ...files] = rest;
+        if (pattern === undefined) {
+          io.err('BusyBox v1.36.1 (2024-06-10 07:11:47 UTC) multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n');
+          return 2;
+        }
+        let re: RegExp;
+        try {
+          re = flags.has('F') ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags.has('i') ? 'i' : '') : new RegExp(flags.has('E') ? pattern : pattern.replace(/\\([|+?(){}])/g, '$1'), flags.has('i') ? 'i' : '');
+        } catch {
+          io.err(`grep: bad regex '${pattern}'\n`);
+          return 2;
+        }
+        const { lines, code } = await this.inputLines(files, io, 'grep');
+        const hits = lines.filter((l) => re.test(l) !== flags.has('v'));
+        if (flags.has('c')) io.out(`${hits.length}\n`);
+        else if (!flags.has('q')) for (const h of hits) io.out(h + '\n');
+        return code || (hits.length ? 0 : 1);
+      }
+      case 'head':
+      case 'tail': {
+        let n = 10;
+        const files: string[] = [];
+        for (let i = 0; i < args.length; i++) {
+          if (args[i] === '-n') n = Number(args[++i]);
+          else if (/^-\d+$/.test(args[i])) n = Number(args[i].slice(1));
+          else if (/^-n\d+$/.test(args[i])) n = Number(args[i].slice(2));
+          else files.push(args[i]);
+        }
+        const { lines, code } = await this.inputLines(files, io, cmd);
+        for (const l of cmd === 'head' ? lines.slice(0, n) : lines.slice(Math.max(0, lines.length - n))) io.out(l + '\n');
+        return code;
+      }
+      case 'wc': {
+        const flags = args.filter((a) => a.startsWith('-')).join('');
+        const files = args.filter((a) => !a.startsWith('-'));
+        let text = '';
+        if (!files.length) text = await this.readAllStdin();
+        for (const f of files) text += this.readFile(normPath(this.cwd, f)) ?? '';
+        const l = (text.match(/\n/g) ?? []).length;
+        const w = text.split(/\s+/).filter(Boolean).length;
+        const c = Buffer.byteLength(text);
+        const parts = flags ? [flags.includes('l') ? l : undefined, flags.includes('w') ? w : undefined, flags.includes('c') ? c : undefined].filter((x) => x !== undefined) : [l, w, c];
+        io.out(parts.map((x) => String(x).padStart(flags ? 0 : 7)).join(' ') + (files.length === 1 ? ` ${files[0]}` : '') + '\n');
+        return 0;
+      }
+      case 'sort': {
+        const files = args.filter((a) => !a.startsWith('-'));
+        const { lines, code } = await this.inputLines(files, io, 'sort');
+        const sorted = args.includes('-n') ? [...lines].sort((a, b) => parseFloat(a) - parseFloat(b)) : [...lines].sort();
+        if (args.includes('-r')) sorted.reverse();
+        for (const l of args.includes('-u') ? [...new Set(sorted)] : sorted) io.out(l + '\n');
+        return code;
       }
       case 'true':
         return 0;

@@ -70,9 +70,14 @@ describe('connect-style subresources', () => {
     expect(pods.body.message).toBe(`pods is forbidden: User "system:serviceaccount:${ns}:default" cannot list resource "pods" in API group "" in the namespace "${ns}"`);
   });
 
-  it.runIf(!process.env.TEST_KUBECONFIG)('kube-sim: log/exec/attach/proxy answer 404 for a missing object and 501 otherwise (until part 2)', async () => {
+  it('exec on an unscheduled pod is refused with 400 before any upgrade, as the real server does', async () => {
     await c.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'conn' }, spec: podSpec() } });
-    expect((await c.raw('POST', `/api/v1/namespaces/${ns}/pods/conn/exec?command=ls`)).status).toBe(501);
+    const exec = await c.raw('POST', `/api/v1/namespaces/${ns}/pods/conn/exec?command=ls`);
+    expect(exec.status).toBe(400);
+    expect(exec.body.message).toBe('pod conn does not have a host assigned');
+  });
+
+  it.runIf(!process.env.TEST_KUBECONFIG)('kube-sim: proxy answers 404 for a missing object (port-forward and proxy are not simulated)', async () => {
     expect((await c.raw('GET', `/api/v1/nodes/missing/proxy`)).status).toBe(404);
   });
 });

@@ -62,11 +62,11 @@ function generatedLine(seed: number, inst: Instance, i: number): Line {
   if (i === 0) text = `${new Date(ms).toISOString()} info ${app}: starting (pid ${1 + (h % 200)})`;
   else if (i === 1) text = `${new Date(ms).toISOString()} info ${app}: listening on :${[80, 8080, 3000, 9090][h % 4]}`;
   else if (h % 3 === 0) {
-    const ip = `10.244.${h % 7}.${(h >> 3) % 250}`;
-    text = `${ip} - - [${new Date(ms).toUTCString()}] "${METHODS[h % METHODS.length]} ${PATHS[(h >> 4) % PATHS.length]} HTTP/1.1" ${STATUS[(h >> 8) % STATUS.length]} ${(h >> 12) % 4096} "-" "kube-probe/1.31"`;
+    const ip = `10.244.${h % 7}.${(h >>> 3) % 250}`;
+    text = `${ip} - - [${new Date(ms).toUTCString()}] "${METHODS[h % METHODS.length]} ${PATHS[(h >>> 4) % PATHS.length]} HTTP/1.1" ${STATUS[(h >>> 8) % STATUS.length]} ${(h >>> 12) % 4096} "-" "kube-probe/1.31"`;
   } else {
-    const level = LEVELS[(h >> 5) % LEVELS.length];
-    text = `${new Date(ms).toISOString()} ${level} ${app}: ${MESSAGES[(h >> 9) % MESSAGES.length]} duration=${(h >> 14) % 900}ms`;
+    const level = LEVELS[(h >>> 5) % LEVELS.length];
+    text = `${new Date(ms).toISOString()} ${level} ${app}: ${MESSAGES[(h >>> 9) % MESSAGES.length]} duration=${(h >>> 14) % 900}ms`;
   }
   return { ms, ns, text };
 }

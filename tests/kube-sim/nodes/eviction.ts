@@ -84,7 +84,7 @@ registerSubresource('pods', 'eviction', (r) => {
   const pod = r.store.get('', 'pods', r.namespace, r.name);
   if (!pod) throw notFound('', 'pods', r.name);
   const del = () => {
-    r.store.delete('', 'pods', r.namespace, r.name, r.body?.deleteOptions ?? {}, { user: r.user, dryRun: (r.body?.deleteOptions?.dryRun ?? []).includes('All') });
+    r.store.delete('', 'pods', r.namespace, r.name, r.body?.deleteOptions ?? {}, { user: r.user, dryRun: (r.body?.deleteOptions?.dryRun ?? []).includes('All') || r.query.getAll('dryRun').includes('All') });
     return { status: 201, body: success(201) };
   };
   const phase = pod.status?.phase;

@@ -154,6 +154,10 @@ describe('pods/exec', () => {
     const direct = await exec('web', ['frobnicate']);
     expect(direct.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
     expect(direct.status.message).toContain('exec: "frobnicate": executable file not found in $PATH');
+    // pipes (buffered) with grep/head/tail/wc/sort
+    expect((await exec('web', ['sh', '-c', 'env | grep -E "^(GREETING|LEVEL)=" | sort'])).stdout).toBe('GREETING=hello\nLEVEL=debug\n');
+    expect((await exec('web', ['sh', '-c', 'cat /etc/resolv.conf | wc -l'])).stdout).toBe('3\n');
+    expect((await exec('web', ['sh', '-c', 'grep -q nope /etc/hostname'])).status.details.causes[0].message).toBe('1');
     // files written persist in the container
     await exec('web', ['sh', '-c', 'echo persisted > /tmp/note']);
     expect((await exec('web', ['cat', '/tmp/note'])).stdout).toBe('persisted\n');
@@ -236,6 +240,25 @@ describe('pods/exec', () => {
     const r = await refused('/api/v1/namespaces/default/pods/web/exec?command=ls&stdout=true&container=main', undefined, 'alice-token');
     expect(r.status).toBe(403);
     expect(JSON.parse(r.body).message).toBe('pods "web" is forbidden: User "alice" cannot create resource "pods/exec" in API group "" in the namespace "default"');
+  });
+
+  it('a Role with create on pods/exec lets a user exec; get alone does not', async () => {
+    const path = '/api/v1/namespaces/default/pods/web/exec?command=hostname&stdout=true&container=main';
+    sim.store.create('rbac.authorization.k8s.io', 'roles', 'default', { metadata: { name: 'exec-get' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/exec'], verbs: ['get'] }] });
+    sim.store.create('rbac.authorization.k8s.io', 'rolebindings', 'default', { metadata: { name: 'alice-exec-get' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'exec-get' }, subjects: [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }] });
+    expect((await refused(path, undefined, 'alice-token')).status).toBe(403);
+    sim.store.create('rbac.authorization.k8s.io', 'roles', 'default', { metadata: { name: 'exec' }, rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }] });
+    sim.store.create('rbac.authorization.k8s.io', 'rolebindings', 'default', { metadata: { name: 'alice-exec' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'exec' }, subjects: [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }] });
+    const alice = new k8s.KubeConfig();
+    alice.loadFromString(sim.kubeconfigFor('alice'));
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d) => (out += d));
+    const status = await new Promise<any>((resolve, reject) => {
+      new k8s.Exec(alice).exec('default', 'web', 'main', ['hostname'], stdout, null, null, false, (st) => setImmediate(() => resolve(st))).catch(reject);
+    });
+    expect(status.status).toBe('Success');
+    expect(out).toBe('web\n');
   });
 
   it('speaks v4 (JSON status) and v1 (text errors, nothing on success)', async () => {

@@ -115,6 +115,29 @@ describe('kubelet', () => {
     expect(await phaseOf('onfail')).toBe('Running');
   });
 
+  it('an image with "notfound" cannot be pulled: ErrImagePull, then ImagePullBackOff, pod stays Pending', async () => {
+    await env.core.createNamespacedPod({ namespace: env.ns, body: pod('typo', { image: 'bosun/notfound:1.0' }) });
+    const cs = await waitFor('ImagePullBackOff', async () => {
+      const c = (await read('typo')).status?.containerStatuses?.[0];
+      return c?.state?.waiting?.reason === 'ImagePullBackOff' ? c : undefined;
+    });
+    expect(cs.state!.waiting!.message).toBe('Back-off pulling image "bosun/notfound:1.0"');
+    expect(await phaseOf('typo')).toBe('Pending');
+    const msgs = (await eventsOf(env, 'typo')).map((e) => `${e.type}/${e.reason}: ${e.message}`);
+    expect(msgs).toContain('Warning/Failed: Error: ErrImagePull');
+    expect(msgs).toContain('Warning/Failed: Error: ImagePullBackOff');
+    expect(msgs).toContain(
+      'Warning/Failed: Failed to pull image "bosun/notfound:1.0": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/bosun/notfound:1.0": failed to resolve reference "docker.io/bosun/notfound:1.0": docker.io/bosun/notfound:1.0: not found',
+    );
+  });
+
+  it('kubelet admission rejects a pod bound to a node its node selector refuses', async () => {
+    await env.core.createNamespacedPod({ namespace: env.ns, body: pod('misplaced', { nodeName: 'pool-1', nodeSelector: { disk: 'ssd' } }) });
+    await waitFor('Failed', async () => (await phaseOf('misplaced')) === 'Failed');
+    const p = await read('misplaced');
+    expect(p.status).toMatchObject({ phase: 'Failed', reason: 'NodeAffinity', message: 'Pod was rejected: Predicate NodeAffinity failed' });
+  });
+
   it('probes: "unready" images never become Ready; a failing liveness probe restarts the container', async () => {
     await env.core.createNamespacedPod({
       namespace: env.ns,

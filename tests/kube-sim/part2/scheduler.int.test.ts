@@ -99,6 +99,30 @@ describe('scheduler', () => {
     expect(node).toBe('small-1');
   });
 
+  it('pods/binding (another scheduler): nodeName, annotations and PodScheduled in one write; 409 when already bound', async () => {
+    await env.core.createNamespacedPod({ namespace: env.ns, body: pod('custom', { schedulerName: 'my-scheduler' }) });
+    await env.core.createNamespacedPodBinding({ namespace: env.ns, name: 'custom', body: { metadata: { name: 'custom', annotations: { 'bosun.io/placed-by': 'test' } }, target: { kind: 'Node', name: 'big-1' } } });
+    const p = await env.core.readNamespacedPod({ namespace: env.ns, name: 'custom' });
+    expect(p.spec!.nodeName).toBe('big-1');
+    expect(p.metadata!.annotations).toMatchObject({ 'bosun.io/placed-by': 'test' });
+    expect(p.status!.conditions!.find((c) => c.type === 'PodScheduled')!.status).toBe('True');
+    const again = await env.core.createNamespacedPodBinding({ namespace: env.ns, name: 'custom', body: { metadata: { name: 'custom' }, target: { kind: 'Node', name: 'small-1' } } }).catch((e) => e);
+    expect(again.code).toBe(409);
+    expect(JSON.parse(again.body).message).toBe('Operation cannot be fulfilled on pods/binding "custom": pod custom is already assigned to node "big-1"');
+    // the default scheduler leaves pods of other schedulers alone
+    await env.core.createNamespacedPod({ namespace: env.ns, body: pod('custom-2', { schedulerName: 'my-scheduler' }) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await env.core.readNamespacedPod({ namespace: env.ns, name: 'custom-2' })).spec!.nodeName).toBeUndefined();
+  });
+
+  it('scheduling gates hold a pod (SchedulingGated) until removed', async () => {
+    await env.core.createNamespacedPod({ namespace: env.ns, body: pod('gated', { schedulingGates: [{ name: 'bosun.io/quota' }] }) });
+    const c = await waitFor('gated condition', async () => (await env.core.readNamespacedPod({ namespace: env.ns, name: 'gated' })).status?.conditions?.find((c) => c.type === 'PodScheduled'));
+    expect(c).toMatchObject({ status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' });
+    await env.core.patchNamespacedPod({ namespace: env.ns, name: 'gated', body: [{ op: 'remove', path: '/spec/schedulingGates' }] });
+    await waitFor('bound', async () => (await env.core.readNamespacedPod({ namespace: env.ns, name: 'gated' })).spec!.nodeName);
+  });
+
   it('pods capacity: Too many pods', async () => {
     const env2 = await startNodeEnv({ nodePools: [{ name: 'tiny', count: 1, pods: 1 }] });
     try {

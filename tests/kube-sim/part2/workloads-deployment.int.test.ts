@@ -1,5 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeHash } from '../controllers/workloads/common';
 import { container, eventsFor, podsOf, readyAll, setPodReady, startEnv, waitFor, type WorkloadEnv } from './workloads-support';
 
 let env: WorkloadEnv;
@@ -291,5 +292,17 @@ describe('rolling update, rollback, paused, history', () => {
       return x.status?.availableReplicas === 1 && x;
     });
     expect(d.status.conditions.find((c: any) => c.type === 'Available').status).toBe('True');
+  });
+
+  it('a pod-template-hash collision with a foreign ReplicaSet bumps status.collisionCount', async () => {
+    const { apps, sim, ns } = env;
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment('coll', 1, 'nginx:1.27', { paused: true }) });
+    const d = sim.store.get('apps', 'deployments', ns, 'coll');
+    const taken = `coll-${computeHash(d.spec.template, 0)}`;
+    await apps.createNamespacedReplicaSet({ namespace: ns, body: { metadata: { name: taken }, spec: { replicas: 0, selector: { matchLabels: { other: 'x' } }, template: { metadata: { labels: { other: 'x' } }, spec: { containers: [container()] } } } } });
+    await apps.patchNamespacedDeployment({ name: 'coll', namespace: ns, body: { spec: { paused: false } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    const rs = await waitFor('rs with the next hash', () => rsOf('coll')[0]);
+    expect(rs.metadata.name).toBe(`coll-${computeHash(d.spec.template, 1)}`);
+    expect(sim.store.get('apps', 'deployments', ns, 'coll').status.collisionCount).toBe(1);
   });
 });

@@ -87,6 +87,31 @@ describe('StatefulSet', () => {
     expect(eventsFor(sim, ns, 'web').map((e) => e.message)).toContain('delete Pod web-2 in StatefulSet web successful');
   });
 
+  it('a rolling update with a partition only updates ordinals >= partition', async () => {
+    const { apps, sim, ns } = env;
+    await apps.createNamespacedStatefulSet({ namespace: ns, body: sts('pt', 3, { podManagementPolicy: 'Parallel', volumeClaimTemplates: [] }) });
+    await waitFor('3 pods', () => names('pt-').length === 3);
+    for (const p of podsOf(sim, ns, 'pt-')) setPodReady(sim, p);
+    const before: any = await waitFor('ready', () => {
+      const x = sim.store.get('apps', 'statefulsets', ns, 'pt');
+      return x.status?.readyReplicas === 3 && x;
+    });
+    await apps.patchNamespacedStatefulSet(
+      { name: 'pt', namespace: ns, body: { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, template: { metadata: { labels: { app: 'pt', v: '2' } } } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const st: any = await waitFor('pt-2 updated', () => {
+      for (const p of podsOf(sim, ns, 'pt-')) if (p.status.phase === 'Pending') setPodReady(sim, p);
+      const x = sim.store.get('apps', 'statefulsets', ns, 'pt');
+      return x.status?.updatedReplicas === 1 && x.status.readyReplicas === 3 && x;
+    });
+    expect(st.status.currentRevision).toBe(before.status.currentRevision);
+    expect(st.status.updateRevision).not.toBe(before.status.updateRevision);
+    expect(st.status.currentReplicas).toBe(2);
+    const rev = (n: string) => sim.store.get('', 'pods', ns, n).metadata.labels['controller-revision-hash'];
+    expect([rev('pt-0'), rev('pt-1'), rev('pt-2')]).toEqual([before.status.currentRevision, before.status.currentRevision, st.status.updateRevision]);
+  });
+
   it('Parallel creates all pods at once', async () => {
     const { apps, ns } = env;
     await apps.createNamespacedStatefulSet({ namespace: ns, body: sts('par', 3, { podManagementPolicy: 'Parallel', volumeClaimTemplates: [] }) });

@@ -141,7 +141,15 @@ function sync(store: ObjectStore, ctx: ControllerContext, q: WorkQueue, ns: stri
         spec: { replicas: start, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
       };
       newRS = tolerate(() => store.create('apps', 'replicasets', ns, body, { fieldManager: MANAGER, user: controllerUser(COMPONENT) }));
-      if (!newRS) return; // name collision with a foreign RS: retried when it changes
+      if (!newRS) {
+        // hash collision with a ReplicaSet of another template: bump status.collisionCount and retry with a new hash
+        const existing = store.get('apps', 'replicasets', ns, body.metadata.name);
+        if (existing && !(ownedBy(existing, d) && withoutHash(existing.spec.template) === tmpl)) {
+          store.updateStatus('apps', 'deployments', ns, name, { ...(d.status ?? {}), collisionCount: (d.status?.collisionCount ?? 0) + 1 });
+          q.add(ns, name);
+        }
+        return;
+      }
       all.push(newRS);
       if (start > 0) recordEvent(store, ctx, COMPONENT, s.ev, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRS.metadata.name} to ${start}`);
       progressing = { reason: 'NewReplicaSetCreated', message: `Created new replica set "${newRS.metadata.name}"` };

@@ -138,7 +138,8 @@ function sync(store: ObjectStore, ctx: ControllerContext, q: WorkQueue, ns: stri
         if (!ok || monotonic) break run;
         continue;
       }
-      if (p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded') {
+      if ((p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded') && !p.metadata.deletionTimestamp) {
+        recordEvent(store, ctx, COMPONENT, ev, 'Warning', 'RecreatingFailedPod', `StatefulSet ${ns}/${name} is recreating failed Pod ${p.metadata.name}`);
         deleteReplica(p);
         if (monotonic) break run;
         continue;
