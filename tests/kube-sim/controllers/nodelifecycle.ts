@@ -57,6 +57,7 @@ export function nodeLifecycle(): Controller {
         const want = wantedTaints(node, existing);
         if (JSON.stringify(want) !== JSON.stringify(existing)) {
           const next = structuredClone(node);
+          next.spec ??= {};
           if (want.length) next.spec.taints = want;
           else delete next.spec.taints;
           try {

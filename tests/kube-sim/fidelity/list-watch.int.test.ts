@@ -63,9 +63,10 @@ describe('field selectors', () => {
   it('select events by involvedObject', async () => {
     await c.core.createNamespacedEvent({
       namespace: ns,
-      body: { metadata: { name: 'ev1' }, involvedObject: { kind: 'Pod', name: 'fs-pod', namespace: ns }, reason: 'Test', message: 'hello', type: 'Normal' },
+      // A pod name no test creates: the scheduler and kubelet record events of their own for real pods.
+      body: { metadata: { name: 'ev1' }, involvedObject: { kind: 'Pod', name: 'fs-ghost', namespace: ns }, reason: 'Test', message: 'hello', type: 'Normal' },
     });
-    const evs = await c.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.kind=Pod,involvedObject.name=fs-pod' });
+    const evs = await c.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.kind=Pod,involvedObject.name=fs-ghost' });
     expect(evs.items.map((e) => e.metadata?.name)).toEqual(['ev1']);
   });
 
