@@ -39,16 +39,12 @@ export function namespacesOfWorkspace(cluster: RegisteredCluster, workspaceId: s
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Sum of the quotas of a workspace's namespaces on this cluster, optionally leaving one out (one pass: this runs on every namespace decision). */
+/** Sum of the quotas of a workspace's namespaces on this cluster, optionally leaving one out (O(1): kept by evolve). */
 export function heldByWorkspace(cluster: RegisteredCluster, workspaceId: string, exceptName?: string): Resources {
-  let cpuMillis = 0;
-  let memoryBytes = 0;
-  for (const [name, a] of cluster.namespaces) {
-    if (a.workspaceId !== workspaceId || name === exceptName) continue;
-    cpuMillis += a.cpuMillis;
-    memoryBytes += a.memoryBytes;
-  }
-  return { cpuMillis, memoryBytes };
+  const sum = cluster.allocatedByWorkspace.get(workspaceId) ?? zeroResources;
+  const except = exceptName === undefined ? undefined : cluster.namespaces.get(exceptName);
+  if (!except || except.workspaceId !== workspaceId) return sum;
+  return { cpuMillis: sum.cpuMillis - except.cpuMillis, memoryBytes: sum.memoryBytes - except.memoryBytes };
 }
 
 /**

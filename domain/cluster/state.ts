@@ -5,6 +5,7 @@
  */
 import type { Resources } from '../quantity';
 import type { ClusterEvent, ClusterInventory } from './events';
+import { PersistentMap } from '../persistent-map';
 
 export interface NamespaceAllocation extends Resources {
   workspaceId: string;
@@ -25,6 +26,8 @@ export interface RegisteredCluster {
   bindings: ReadonlyMap<string, Resources>;
   /** Namespace allocations by namespace name. */
   namespaces: ReadonlyMap<string, NamespaceAllocation>;
+  /** Sum of `namespaces` per workspace, kept with them so a quota check need not add them all up. */
+  allocatedByWorkspace: ReadonlyMap<string, Resources>;
 }
 
 export interface RemovedCluster {
@@ -49,6 +52,21 @@ function withoutEntry<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<
   return next;
 }
 
+/** States built by hand (tests) may hold a plain Map. */
+function persistent<V>(map: ReadonlyMap<string, V>): PersistentMap<V> {
+  return map instanceof PersistentMap ? map : PersistentMap.from(map);
+}
+
+function addAllocation(sums: ReadonlyMap<string, Resources>, a: NamespaceAllocation, sign: 1 | -1): ReadonlyMap<string, Resources> {
+  const current = sums.get(a.workspaceId) ?? { cpuMillis: 0, memoryBytes: 0 };
+  const next = { cpuMillis: current.cpuMillis + sign * a.cpuMillis, memoryBytes: current.memoryBytes + sign * a.memoryBytes };
+  return next.cpuMillis === 0 && next.memoryBytes === 0 ? withoutEntry(sums, a.workspaceId) : withEntry(sums, a.workspaceId, next);
+}
+
+function releaseAllocation(sums: ReadonlyMap<string, Resources>, previous: NamespaceAllocation | undefined): ReadonlyMap<string, Resources> {
+  return previous ? addAllocation(sums, previous, -1) : sums;
+}
+
 /**
  * Events are facts: an event that does not apply to the current state (which decide never
  * produces) leaves the state unchanged rather than making the stream unreadable.
@@ -69,7 +87,8 @@ export function evolve(state: ClusterState, event: ClusterEvent): ClusterState {
         cpuRatio: d.cpuRatio,
         memoryRatio: d.memoryRatio,
         bindings: new Map(),
-        namespaces: new Map(),
+        namespaces: PersistentMap.empty(),
+        allocatedByWorkspace: new Map(),
       };
     }
     case 'ClusterRemoved':
@@ -93,10 +112,20 @@ export function evolve(state: ClusterState, event: ClusterEvent): ClusterState {
     case 'ClusterNamespaceAllocated':
     case 'ClusterNamespaceAllocationChanged': {
       const { namespace, workspaceId, cpuMillis, memoryBytes } = event.data;
-      return { ...state, namespaces: withEntry(state.namespaces, namespace, { workspaceId, cpuMillis, memoryBytes }) };
+      const allocation = { workspaceId, cpuMillis, memoryBytes };
+      const released = releaseAllocation(state.allocatedByWorkspace, state.namespaces.get(namespace));
+      return {
+        ...state,
+        namespaces: persistent(state.namespaces).with(namespace, allocation),
+        allocatedByWorkspace: addAllocation(released, allocation, 1),
+      };
     }
     case 'ClusterNamespaceReleased':
-      return { ...state, namespaces: withoutEntry(state.namespaces, event.data.namespace) };
+      return {
+        ...state,
+        namespaces: persistent(state.namespaces).without(event.data.namespace),
+        allocatedByWorkspace: releaseAllocation(state.allocatedByWorkspace, state.namespaces.get(event.data.namespace)),
+      };
     default:
       return state;
   }
