@@ -139,6 +139,9 @@ describe('namespace reconciler (kube-sim)', () => {
     const log = new OutcomeLog();
     const r = start(source, log, { resyncMs: 200 });
     await eventually(() => expect(log.last('c-drift', 'drift')?.outcome).toBe('provisioned'));
+    // Let the provisioning pass finish, so what restores the hand edits below can only be a resync.
+    await eventually(() => expect(r.metrics().find((m) => m.clusterId === 'c-drift')).toMatchObject({ queueDepth: 0, inFlight: 0 }));
+    const resyncsBefore = r.metrics().find((m) => m.clusterId === 'c-drift')!.resyncs;
 
     await handEdit(sim.kubeconfig, {
       apiVersion: 'v1',
@@ -150,7 +153,6 @@ describe('namespace reconciler (kube-sim)', () => {
     await handEdit(sim.kubeconfig, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'drift', labels: { 'bosun.io/workspace': 'ws-other' } } });
 
     const c = client();
-    const resyncsBefore = r.metrics().find((m) => m.clusterId === 'c-drift')!.resyncs;
     await eventually(async () => {
       const quota: any = await c.get(quotaRef('drift'));
       expect(quota.spec.hard).toEqual({ 'requests.cpu': '2', 'requests.memory': '4Gi', 'limits.cpu': '2', 'limits.memory': '4Gi' });
