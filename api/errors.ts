@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/unstable-core-do-not-import';
 import { ZodError } from 'zod';
 
-/** Any error that carries a Bosun refusal: DomainError, a recorded rejection, kubeconfig or probe errors. */
+/** Any error that carries a Bosun refusal: DomainError or a recorded rejection (both have a code, a message naming the field, and the field). */
 interface Refusal {
   code: string;
   message: string;
@@ -20,17 +20,6 @@ const statusByDomainCode: Record<string, TRPC_ERROR_CODE_KEY> = {
   unauthorized: 'UNAUTHORIZED',
   too_many_requests: 'TOO_MANY_REQUESTS',
 };
-
-export class ApiRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ApiRefusal';
-  }
-}
 
 function asRefusal(error: unknown): Refusal | null {
   if (!(error instanceof Error)) return null;

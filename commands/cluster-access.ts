@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '../domain/errors';
 import type { Kysely } from 'kysely';
 import { KubeconfigError, parseKubeconfig, resolveContext, type ResolvedKubeconfig } from '../kube/kubeconfig';
 import { createClusterClient, type ClusterClient } from '../kube/client';
 import { resolvedKubeconfigSchema } from '../kube/resolved-schema';
 import { ClusterProbeError, probeCluster } from '../kube/probe';
 import type { CredentialStore } from '../secrets/credential-store';
-import { ApiRefusal } from '../api/errors';
 
 export interface ClusterInventory {
   kubernetesVersion: string;
@@ -49,14 +49,14 @@ export class ClusterAccess {
     };
   }
 
-  /** Validates and probes; throws an ApiRefusal naming the field on anything wrong. */
+  /** Validates and probes; throws a DomainError naming the field on anything wrong. */
   async prepare(kubeconfig: string, contextName?: string): Promise<PreparedCluster> {
     const resolved = asRefusal(() => resolveContext(kubeconfig, contextName));
     try {
       const inventory = await probeCluster(resolved, { timeoutMs: this.timeoutMs });
       return { resolved, inventory };
     } catch (error) {
-      if (error instanceof ClusterProbeError) throw new ApiRefusal('invalid', `kubeconfig: ${error.message}`, 'kubeconfig');
+      if (error instanceof ClusterProbeError) throw new DomainError('invalid', `kubeconfig: ${error.message}`, { field: 'kubeconfig' });
       throw error;
     }
   }
@@ -72,14 +72,14 @@ export class ClusterAccess {
 
   async resolvedFor(clusterId: string): Promise<ResolvedKubeconfig> {
     const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).where('status', '=', 'registered').executeTakeFirst();
-    if (!row?.credential_ref) throw new ApiRefusal('not_found', `cluster "${clusterId}" is not registered`, 'clusterId');
+    if (!row?.credential_ref) throw new DomainError('not_found', `cluster "${clusterId}" is not registered`, { field: 'clusterId' });
     return resolvedKubeconfigSchema.parse(await this.credentials.get(row.credential_ref)) as ResolvedKubeconfig;
   }
 
   /** A cached client per credential reference (a re-registered cluster gets a new reference). */
   async clientFor(clusterId: string): Promise<ClusterClient> {
     const row = await this.db.selectFrom('clusters').select(['credential_ref']).where('cluster_id', '=', clusterId).where('status', '=', 'registered').executeTakeFirst();
-    if (!row?.credential_ref) throw new ApiRefusal('not_found', `cluster "${clusterId}" is not registered`, 'clusterId');
+    if (!row?.credential_ref) throw new DomainError('not_found', `cluster "${clusterId}" is not registered`, { field: 'clusterId' });
     let client = this.clients.get(row.credential_ref);
     if (!client) {
       const resolved = resolvedKubeconfigSchema.parse(await this.credentials.get(row.credential_ref)) as ResolvedKubeconfig;
@@ -108,7 +108,7 @@ export class ClusterAccess {
     try {
       return await probeCluster(await this.resolvedFor(clusterId), { timeoutMs: this.timeoutMs });
     } catch (error) {
-      if (error instanceof ClusterProbeError) throw new ApiRefusal('precondition_failed', `cluster "${clusterId}": ${error.message}`, 'clusterId');
+      if (error instanceof ClusterProbeError) throw new DomainError('precondition_failed', `cluster "${clusterId}": ${error.message}`, { field: 'clusterId' });
       throw error;
     }
   }
@@ -120,7 +120,7 @@ function asRefusal<T>(fn: () => T): T {
   } catch (error) {
     if (error instanceof KubeconfigError) {
       const field = error.field ? `kubeconfig.${error.field}` : 'kubeconfig';
-      throw new ApiRefusal('invalid', `${field}: ${error.message}`, field);
+      throw new DomainError('invalid', `${field}: ${error.message}`, { field: field });
     }
     throw error;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewEvent, StoredEvent, StreamWrite } from '../eventstore/types';
+import type { EventStore, NewEvent, StreamWrite } from '../eventstore/types';
 import { WrongExpectedRevisionError } from '../eventstore/types';
 import type { CommandContext } from './context';
 import { StateCache, foldEvents, type Folded } from './state-cache';
@@ -247,4 +247,3 @@ function stripUndefined<T extends object>(value: T): Record<string, unknown> {
   return JSON.parse(JSON.stringify(value));
 }
 
-export type { StoredEvent };

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { router, platformProcedure } from '../trpc';
 import { readYourWrites } from './inputs';
 import { caughtUp } from './run-command';
 import { auditRecordDetail, InvalidAuditCursorError, listAuditRecords } from '../../projections/audit/queries';
-import { ApiRefusal } from '../errors';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' });
 
@@ -29,7 +29,7 @@ export const auditRouter = router({
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input.minPosition);
       if (input.from && input.to && Date.parse(input.from) > Date.parse(input.to)) {
-        throw new ApiRefusal('invalid', 'from: must not be later than to', 'from');
+        throw new DomainError('invalid', 'from: must not be later than to', { field: 'from' });
       }
       try {
         return await listAuditRecords(
@@ -50,7 +50,7 @@ export const auditRouter = router({
           { cursor: input.cursor, limit: input.limit },
         );
       } catch (error) {
-        if (error instanceof InvalidAuditCursorError) throw new ApiRefusal('invalid', error.message, 'cursor');
+        if (error instanceof InvalidAuditCursorError) throw new DomainError('invalid', error.message, { field: 'cursor' });
         throw error;
       }
     }),
@@ -59,7 +59,7 @@ export const auditRouter = router({
     .input(z.object({ commandId: z.string().min(1).max(128) }))
     .query(async ({ ctx, input }) => {
       const record = await auditRecordDetail(ctx.services.db, input.commandId);
-      if (!record) throw new ApiRefusal('not_found', `commandId: no audit record for command "${input.commandId}"`, 'commandId');
+      if (!record) throw new DomainError('not_found', `commandId: no audit record for command "${input.commandId}"`, { field: 'commandId' });
       return record;
     }),
 });

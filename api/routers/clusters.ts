@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { router, platformProcedure } from '../trpc';
 import { commandId, dnsLabel, readYourWrites } from './inputs';
 import { caughtUp, runTenancyCommand, withInputField } from './run-command';
 import { getCluster, listClusters } from '../../projections/clusters/queries';
-import { ApiRefusal } from '../errors';
 import { commandContext } from '../context';
 import { tenancyCommand } from '../../commands/tenancy';
 
@@ -23,7 +23,7 @@ export const clustersRouter = router({
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input.minPosition);
       const cluster = await getCluster(ctx.services.db, input.clusterId);
-      if (!cluster) throw new ApiRefusal('not_found', `clusterId: cluster "${input.clusterId}" does not exist`, 'clusterId');
+      if (!cluster) throw new DomainError('not_found', `clusterId: cluster "${input.clusterId}" does not exist`, { field: 'clusterId' });
       return cluster;
     }),
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { router, platformProcedure } from '../trpc';
 import { commandId, dnsLabel, quantity, readYourWrites } from './inputs';
 import { caughtUp, runTenancyCommand } from './run-command';
 import { getNamespace, listNamespaces } from '../../projections/namespaces/queries';
 import { parseCpu, parseMemory } from '../../domain/quantity';
-import { ApiRefusal } from '../errors';
 
 const defaults = {
   defaultRequestCpu: quantity,
@@ -39,7 +39,7 @@ export const namespacesRouter = router({
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input.minPosition);
       const namespace = await getNamespace(ctx.services.db, input.clusterId, input.name);
-      if (!namespace) throw new ApiRefusal('not_found', `name: namespace "${input.name}" does not exist on cluster "${input.clusterId}"`, 'name');
+      if (!namespace) throw new DomainError('not_found', `name: namespace "${input.name}" does not exist on cluster "${input.clusterId}"`, { field: 'name' });
       return namespace;
     }),
 
@@ -75,7 +75,7 @@ export const namespacesRouter = router({
       const { defaultRequestCpu, defaultRequestMemory, defaultLimitCpu, defaultLimitMemory } = input;
       const all = [defaultRequestCpu, defaultRequestMemory, defaultLimitCpu, defaultLimitMemory];
       if (all.some((v) => v !== undefined) && all.some((v) => v === undefined)) {
-        throw new ApiRefusal('invalid', 'defaults: give all four default requests/limits, or none to keep the current ones', 'defaultRequestCpu');
+        throw new DomainError('invalid', 'defaults: give all four default requests/limits, or none to keep the current ones', { field: 'defaultRequestCpu' });
       }
       return runTenancyCommand(ctx, input.commandId, {
         type: 'ChangeNamespaceQuota',

@@ -1,7 +1,7 @@
 import type { ApiContext, ApiUser } from '../context';
+import { DomainError } from '../../domain/errors';
 import { commandContext } from '../context';
 import { tenancyCommand } from '../../commands/tenancy';
-import { ApiRefusal } from '../errors';
 import type { Command, CommandType } from '../../domain/commands';
 
 /**
@@ -31,7 +31,7 @@ export function withInputField(error: unknown, inputFields: Record<string, strin
   const renamed = inputFields[field] ?? field.replace(/(Millis|Bytes)$/, '');
   if (renamed === field) return error;
   const message = (error as Error).message.startsWith(`${field}:`) ? renamed + (error as Error).message.slice(field.length) : (error as Error).message;
-  return new ApiRefusal((error as { code: string }).code, message, renamed);
+  return new DomainError((error as DomainError).code, message, { field: renamed, details: (error as DomainError).details });
 }
 
 /** Read-your-writes: a query waits (bounded) until read models have the caller's last write. */

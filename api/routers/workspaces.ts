@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { router, platformProcedure } from '../trpc';
 import { commandId, dnsLabel, quantity, readYourWrites } from './inputs';
 import { caughtUp, runTenancyCommand } from './run-command';
 import { getWorkspace, listWorkspaces } from '../../projections/workspaces/queries';
 import { parseCpu, parseMemory } from '../../domain/quantity';
-import { ApiRefusal } from '../errors';
 
 const binding = z.object({ commandId, workspaceId: dnsLabel, clusterId: dnsLabel, cpu: quantity, memory: quantity });
 
@@ -21,7 +21,7 @@ export const workspacesRouter = router({
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input.minPosition);
       const workspace = await getWorkspace(ctx.services.db, input.workspaceId);
-      if (!workspace) throw new ApiRefusal('not_found', `workspaceId: workspace "${input.workspaceId}" does not exist`, 'workspaceId');
+      if (!workspace) throw new DomainError('not_found', `workspaceId: workspace "${input.workspaceId}" does not exist`, { field: 'workspaceId' });
       return workspace;
     }),
 

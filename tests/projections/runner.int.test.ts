@@ -224,7 +224,7 @@ describe.each<BackendKind>(['postgres', 'pglite'])('projection runner on %s', (k
     expect((await listNamespaces(backend.db, { includeDeleted: true })).length).toBeGreaterThan(0);
   });
 
-  it.runIf(kind === 'postgres')('runs each projection once across processes: one leader, the follower still answers waits and takes over', async () => {
+  it.runIf(kind === 'postgres')('PostgreSQL only (advisory-lock leader election; PGlite is one process): runs each projection once across processes: one leader, the follower still answers waits and takes over', async () => {
     const a = runner({ projections: [auditProjection] });
     const b = runner({ projections: [auditProjection] });
     await a.start();
@@ -241,7 +241,7 @@ describe.each<BackendKind>(['postgres', 'pglite'])('projection runner on %s', (k
     expect((await follower.lag()).projections.audit.leader).toBe(true);
   });
 
-  it.runIf(kind === 'postgres')('CLI: status and rebuild print checkpoints, a progress line and the result', async () => {
+  it.runIf(kind === 'postgres')('PostgreSQL only (the CLI opens its own connection): CLI: status and rebuild print checkpoints, a progress line and the result', async () => {
     let out = '';
     let err = '';
     const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t), tty: false, env: { ...process.env, DATABASE_URL: backend.url!, EVENTSTORE_URL: '' } };
