@@ -33,11 +33,35 @@ const moduleOf: Record<CommandType, AuditModule> = {
   DeleteNamespace: 'namespaces',
   RecordNamespaceProvisioned: 'namespaces',
   RecordNamespaceProvisioningFailed: 'namespaces',
+  CreateUser: 'users',
+  SyncUserProfile: 'users',
+  DisableUser: 'users',
+  EnableUser: 'users',
+  RecordPasswordReset: 'users',
+  RecordPasswordChanged: 'users',
+  CreateApiKey: 'users',
+  RevokeApiKey: 'users',
+  GrantRole: 'roles',
+  RevokeRole: 'roles',
+  DefineRole: 'roles',
+  UpdateRole: 'roles',
+  DeleteRole: 'roles',
 };
 
 function targetOf(command: Command): AuditTarget {
   const c = command as Record<string, any>;
+  if (command.type === 'GrantRole' || command.type === 'RevokeRole') {
+    // A grant is filed under the scope it opens, so "what happened on namespace N" lists it.
+    const s = command.scope;
+    if (s.kind === 'platform') return { kind: 'platform', id: 'platform' };
+    if (s.kind === 'workspace') return { kind: 'workspace', id: s.workspaceId, workspaceId: s.workspaceId };
+    return { kind: 'namespace', id: `${s.clusterId}/${s.namespace}`, clusterId: s.clusterId, namespace: s.namespace, workspaceId: s.workspaceId };
+  }
   switch (moduleOf[command.type]) {
+    case 'users':
+      return { kind: 'user', id: c.userId };
+    case 'roles':
+      return { kind: 'role', id: c.roleId };
     case 'clusters':
       return { kind: 'cluster', id: c.clusterId, clusterId: c.clusterId };
     case 'namespaces':

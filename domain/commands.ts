@@ -19,12 +19,27 @@ import { type WorkspaceCommand, workspaceDecider } from './workspace/decide';
 import { workspaceEventDataSchemas, type WorkspaceEvent } from './workspace/events';
 import * as workspace from './workspace/state';
 import { parseStreamId } from './streams';
+import { type UserCommand, userDecider } from './user/decide';
+import { userEventDataSchemas, type UserEvent } from './user/events';
+import * as user from './user/state';
+import { type GrantCommand, grantDecider } from './grant/decide';
+import { grantEventDataSchemas, type GrantEvent } from './grant/events';
+import * as group from './group/state';
+import { type RoleCommand, roleDecider } from './role/decide';
+import { roleEventDataSchemas, type RoleEvent } from './role/events';
+import * as role from './role/state';
 
-export type { ClusterCommand, NamespaceCommand, WorkspaceCommand };
+export type { ClusterCommand, NamespaceCommand, WorkspaceCommand, UserCommand, GrantCommand, RoleCommand };
 export type { CommandDecider, Decision, StreamStates };
-export type Command = ClusterCommand | WorkspaceCommand | NamespaceCommand;
+export type Command = ClusterCommand | WorkspaceCommand | NamespaceCommand | UserCommand | GrantCommand | RoleCommand;
 export type CommandType = Command['type'];
-export type AggregateState = cluster.ClusterState | workspace.WorkspaceState | namespace.NamespaceState;
+export type AggregateState =
+  | cluster.ClusterState
+  | workspace.WorkspaceState
+  | namespace.NamespaceState
+  | user.UserState
+  | group.GroupState
+  | role.RoleState;
 
 type DeciderFor<K extends CommandType> = CommandDecider<Extract<Command, { type: K }>, DomainEvent>;
 
@@ -45,6 +60,19 @@ export const commandDeciders: { readonly [K in CommandType]: DeciderFor<K> } = {
   DeleteNamespace: namespaceDecider,
   RecordNamespaceProvisioned: namespaceDecider,
   RecordNamespaceProvisioningFailed: namespaceDecider,
+  CreateUser: userDecider,
+  SyncUserProfile: userDecider,
+  DisableUser: userDecider,
+  EnableUser: userDecider,
+  RecordPasswordReset: userDecider,
+  RecordPasswordChanged: userDecider,
+  CreateApiKey: userDecider,
+  RevokeApiKey: userDecider,
+  GrantRole: grantDecider,
+  RevokeRole: grantDecider,
+  DefineRole: roleDecider,
+  UpdateRole: roleDecider,
+  DeleteRole: roleDecider,
 };
 
 export const commandTypes = Object.keys(commandDeciders) as CommandType[];
@@ -72,7 +100,7 @@ export function decide(cmd: Command, states: StreamStates): Decision<DomainEvent
 }
 
 export interface StreamAggregate {
-  category: 'cluster' | 'workspace' | 'namespace';
+  category: 'cluster' | 'workspace' | 'namespace' | 'user' | 'group' | 'role';
   initialState: AggregateState;
   evolve(state: AggregateState, event: DomainEvent): AggregateState;
 }
@@ -99,13 +127,16 @@ const aggregates = {
   cluster: guarded<cluster.ClusterState, ClusterEvent>('cluster', cluster.initialState, cluster.evolve, clusterEventDataSchemas),
   workspace: guarded<workspace.WorkspaceState, WorkspaceEvent>('workspace', workspace.initialState, workspace.evolve, workspaceEventDataSchemas),
   namespace: guarded<namespace.NamespaceState, NamespaceEvent>('namespace', namespace.initialState, namespace.evolve, namespaceEventDataSchemas),
+  user: guarded<user.UserState, UserEvent>('user', user.initialState, user.evolve, userEventDataSchemas),
+  group: guarded<group.GroupState, GrantEvent>('group', group.initialState, group.evolve, grantEventDataSchemas),
+  role: guarded<role.RoleState, RoleEvent>('role', role.initialState, role.evolve, roleEventDataSchemas),
 } satisfies Record<StreamAggregate['category'], StreamAggregate>;
 
 /** The aggregate (initial state and evolve) of a stream, chosen by the stream id's prefix. */
 export function aggregateForStream(streamId: string): StreamAggregate {
   const parsed = parseStreamId(streamId);
   if (parsed === null) {
-    throw new DomainError('invalid', `streamId: "${streamId}" is not a cluster, workspace or namespace stream`, {
+    throw new DomainError('invalid', `streamId: "${streamId}" is not a domain stream`, {
       field: 'streamId',
     });
   }
@@ -116,6 +147,12 @@ export function aggregateForStream(streamId: string): StreamAggregate {
       return aggregates.workspace;
     case 'namespace':
       return aggregates.namespace;
+    case 'user':
+      return aggregates.user;
+    case 'group':
+      return aggregates.group;
+    case 'role':
+      return aggregates.role;
     default:
       return assertNever(parsed);
   }

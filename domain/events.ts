@@ -1,5 +1,5 @@
 /**
- * The registry of every tenancy event: its data schema by type (validated on write and on read),
+ * The registry of every domain event: its data schema by type (validated on write and on read),
  * parsing into the typed union, and the single upcasting hook for old schema versions.
  */
 import type { ZodType } from 'zod';
@@ -7,8 +7,10 @@ import { DomainError } from './errors';
 import { type ClusterEvent, clusterEventDataSchemas } from './cluster/events';
 import { type NamespaceEvent, namespaceEventDataSchemas } from './namespace/events';
 import { type WorkspaceEvent, workspaceEventDataSchemas } from './workspace/events';
+import { type UserEvent, userEventDataSchemas } from './user/events';
+import { type RoleEvent, roleEventDataSchemas } from './role/events';
 
-export type DomainEvent = ClusterEvent | WorkspaceEvent | NamespaceEvent;
+export type DomainEvent = ClusterEvent | WorkspaceEvent | NamespaceEvent | UserEvent | RoleEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** The schema version written with new events (metadata.schemaVersion). */
@@ -18,6 +20,8 @@ const schemas = {
   ...clusterEventDataSchemas,
   ...workspaceEventDataSchemas,
   ...namespaceEventDataSchemas,
+  ...userEventDataSchemas,
+  ...roleEventDataSchemas,
 } satisfies Record<DomainEventType, ZodType>;
 
 /** Data schema of every event type. */

@@ -140,3 +140,75 @@ export function isAllowed(
     );
   });
 }
+
+/**
+ * Everything that decides what a caller may do: the grants held by the user and by their groups,
+ * the custom roles in force, and, for an API key, the limit the key was created with. A key never
+ * widens what its user holds now: it is the intersection of both.
+ */
+export interface Access {
+  grants: readonly (Grant & { via?: { kind: 'user' | 'group'; id: string } })[];
+  roles: Readonly<Record<string, RoleDefinition>>;
+  keyLimit: { permissions: readonly Permission[]; scopes: readonly Scope[] | null } | null;
+}
+
+export function keyAllows(access: Access, permission: Permission, target: Scope): boolean {
+  const limit = access.keyLimit;
+  if (!limit) return true;
+  return limit.permissions.includes(permission) && (limit.scopes === null || limit.scopes.some((s) => scopeCovers(s, target)));
+}
+
+export function authorize(access: Access, permission: Permission, target: Scope): boolean {
+  return keyAllows(access, permission, target) && isAllowed(access.grants, permission, target, access.roles);
+}
+
+/** The grants that confer `permission` on `target` ("why can I"); empty when refused. */
+export function grantsConferring(access: Access, permission: Permission, target: Scope): Access['grants'] {
+  if (!keyAllows(access, permission, target)) return [];
+  return access.grants.filter((g) => isAllowed([g], permission, target, access.roles));
+}
+
+/** Where a caller holds `permission`: everywhere, or in these workspaces and namespaces (for filtering lists). */
+export interface Visibility {
+  everywhere: boolean;
+  workspaceIds: ReadonlySet<string>;
+  /** `clusterId/namespace` keys. */
+  namespaces: ReadonlySet<string>;
+}
+
+export const namespaceKey = (clusterId: string, namespace: string) => `${clusterId}/${namespace}`;
+
+export function visibility(access: Access, permission: Permission): Visibility {
+  const workspaceIds = new Set<string>();
+  const namespaces = new Set<string>();
+  let everywhere = false;
+  const add = (scope: Scope) => {
+    if (scope.kind === 'platform') everywhere = true;
+    else if (scope.kind === 'workspace') workspaceIds.add(scope.workspaceId);
+    else namespaces.add(namespaceKey(scope.clusterId, scope.namespace));
+  };
+  const keyScopes = access.keyLimit?.scopes ?? null;
+  if (access.keyLimit && !access.keyLimit.permissions.includes(permission)) return { everywhere, workspaceIds, namespaces };
+  for (const grant of access.grants) {
+    if (!isAllowed([grant], permission, grant.scope, access.roles)) continue;
+    if (keyScopes === null) {
+      add(grant.scope);
+      continue;
+    }
+    // The narrower of the grant's scope and each of the key's scopes, where they overlap.
+    for (const keyScope of keyScopes) {
+      if (scopeCovers(keyScope, grant.scope)) add(grant.scope);
+      else if (scopeCovers(grant.scope, keyScope)) add(keyScope);
+    }
+  }
+  return { everywhere, workspaceIds, namespaces };
+}
+
+export function canSeeNamespace(v: Visibility, ns: { clusterId: string; name: string; workspaceId: string }): boolean {
+  return v.everywhere || v.workspaceIds.has(ns.workspaceId) || v.namespaces.has(namespaceKey(ns.clusterId, ns.name));
+}
+
+/** Every permission the caller holds at `target`. */
+export function permissionsAt(access: Access, target: Scope): Permission[] {
+  return permissions.filter((p) => authorize(access, p, target));
+}

@@ -7,6 +7,9 @@ export const streamCategories = {
   cluster: 'cluster-',
   workspace: 'workspace-',
   namespace: 'namespace-',
+  user: 'user-',
+  group: 'group-',
+  role: 'role-',
 } as const;
 
 export type StreamCategory = keyof typeof streamCategories;
@@ -15,14 +18,20 @@ export const streamIds = {
   cluster: (clusterId: string): string => streamCategories.cluster + clusterId,
   workspace: (workspaceId: string): string => streamCategories.workspace + workspaceId,
   namespace: (clusterId: string, name: string): string => `${streamCategories.namespace}${clusterId}.${name}`,
+  user: (userId: string): string => streamCategories.user + userId,
+  group: (name: string): string => streamCategories.group + name,
+  role: (roleId: string): string => streamCategories.role + roleId,
 };
 
 export type ParsedStreamId =
   | { category: 'cluster'; clusterId: string }
   | { category: 'workspace'; workspaceId: string }
-  | { category: 'namespace'; clusterId: string; name: string };
+  | { category: 'namespace'; clusterId: string; name: string }
+  | { category: 'user'; userId: string }
+  | { category: 'group'; name: string }
+  | { category: 'role'; roleId: string };
 
-/** Inverse of `streamIds`; null for a stream that is not a tenancy stream. */
+/** Inverse of `streamIds`; null for a stream that is not a domain stream (e.g. `command-…`). */
 export function parseStreamId(streamId: string): ParsedStreamId | null {
   if (streamId.startsWith(streamCategories.cluster)) {
     return { category: 'cluster', clusterId: streamId.slice(streamCategories.cluster.length) };
@@ -36,5 +45,8 @@ export function parseStreamId(streamId: string): ParsedStreamId | null {
     if (dot <= 0 || dot === rest.length - 1) return null;
     return { category: 'namespace', clusterId: rest.slice(0, dot), name: rest.slice(dot + 1) };
   }
+  if (streamId.startsWith(streamCategories.user)) return { category: 'user', userId: streamId.slice(streamCategories.user.length) };
+  if (streamId.startsWith(streamCategories.group)) return { category: 'group', name: streamId.slice(streamCategories.group.length) };
+  if (streamId.startsWith(streamCategories.role)) return { category: 'role', roleId: streamId.slice(streamCategories.role.length) };
   return null;
 }

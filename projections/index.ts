@@ -2,11 +2,12 @@
 import { auditProjection } from './audit';
 import { clustersProjection } from './clusters';
 import { namespacesProjection } from './namespaces';
+import { identityProjection } from './identity';
 import type { Projection } from './types';
 import { workspacesProjection } from './workspaces';
 
 /** Every projection the runner starts by default, by name. */
-export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, auditProjection];
+export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection];
 
 export function projectionByName(name: string): Projection | undefined {
   return allProjections.find((p) => p.name === name);
@@ -15,7 +16,8 @@ export function projectionByName(name: string): Projection | undefined {
 export * from './types';
 export * from './runner';
 export * from './rebuild';
-export { clustersProjection, workspacesProjection, namespacesProjection, auditProjection };
+export { clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection };
+export * as identityQueries from './identity/queries';
 export * as clusterQueries from './clusters/queries';
 export * as workspaceQueries from './workspaces/queries';
 export * as namespaceQueries from './namespaces/queries';

@@ -297,7 +297,7 @@ describe('workspace state', () => {
   it('folds ceiling and bindings by cluster', () => {
     const state = fold(teamA, [created(), wsBound('prod', 4000, GiB), wsChanged('prod', 5000, GiB), wsBound('dev', 1000, GiB), wsUnbound('dev')]);
     expect(state).toMatchObject({ status: 'active', ceiling: { cpuMillis: 20_000, memoryBytes: 64 * GiB } });
-    if (state.status !== 'active') return;
+    if (state.status !== 'active' || !('bindings' in state)) throw new Error('expected an active workspace');
     expect([...state.bindings]).toEqual([['prod', { cpuMillis: 5000, memoryBytes: GiB }]]);
     expect(fold(teamA, [created(), deleted()])).toEqual({ status: 'deleted', workspaceId: 'team-a' });
   });
