@@ -8,6 +8,8 @@ import { appRouter } from './router';
 import { createContext } from './context';
 import type { Services } from '../app/services';
 import { renderMetrics } from './metrics';
+import { oidcRoutes } from './routes/oidc';
+import { startSession } from './routers/auth';
 
 export interface ServerOptions {
   services: Services;
@@ -33,6 +35,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       createContext: ({ req, res }: CreateFastifyContextOptions) => createContext(services, req, res),
     },
   });
+
+  if (services.oidc) {
+    await app.register(oidcRoutes, {
+      login: services.oidc,
+      async signIn(identity, req, reply) {
+        const result = await services.signIn.withExternalIdentity(identity, req.ip);
+        if (!result.ok) {
+          reply.code(401).type('text/plain').send(result.message);
+          return;
+        }
+        await startSession(services, req, reply, result.userId);
+        reply.redirect('/', 302);
+      },
+    });
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

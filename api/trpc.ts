@@ -1,34 +1,43 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { randomUUID } from 'node:crypto';
-import type { ApiContext } from './context';
-import { fieldOf, refusalCodeOf, toTRPCError, describeZodError } from './errors';
 import { ZodError } from 'zod';
-import type { Permission } from '../domain/permissions';
+import type { ApiContext } from './context';
+import { commandContext } from './context';
+import { fieldOf, refusalCodeOf, toTRPCError, describeZodError } from './errors';
+import { authorize, visibility, type Permission, type Scope, type Visibility } from '../domain/permissions';
+import { describeScope } from '../domain/grant/state';
+import { recordAttempt } from '../commands/audit-attempt';
+import type { AuditModule, AuditTarget } from '../commands/audit-events';
+import { resolveScope, type ProcedureMeta, type ScopeRule } from './scope-rules';
 
-const t = initTRPC.context<ApiContext>().create({
-  errorFormatter({ shape, error, ctx }) {
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    let message = shape.message;
-    if (error.cause instanceof ZodError) message = describeZodError(error.cause);
-    if (internal) {
-      // The cause is logged with this id; the client sees no internals.
-      const errorId = randomUUID();
-      ctx?.log.error({ errorId, err: error.cause ?? error }, 'unhandled error in procedure');
-      message = `internal error (id ${errorId})`;
-    }
-    return {
-      ...shape,
-      message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        field: fieldOf(error) ?? null,
-        reason: refusalCodeOf(error) ?? null,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<ApiContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    defaultMeta: { permission: null, scope: { kind: 'public' } },
+    errorFormatter({ shape, error, ctx }) {
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      let message = shape.message;
+      if (error.cause instanceof ZodError) message = describeZodError(error.cause);
+      if (internal) {
+        // The cause is logged with this id; the client sees no internals.
+        const errorId = randomUUID();
+        ctx?.log.error({ errorId, err: error.cause ?? error }, 'unhandled error in procedure');
+        message = `internal error (id ${errorId})`;
+      }
+      return {
+        ...shape,
+        message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          field: fieldOf(error) ?? null,
+          reason: refusalCodeOf(error) ?? null,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const middleware = t.middleware;
@@ -41,20 +50,68 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+const authenticated = publicProcedure.use(async ({ ctx, next }) => {
+  if (ctx.authFailure) throw new TRPCError({ code: ctx.authFailure.status === 403 ? 'FORBIDDEN' : 'UNAUTHORIZED', message: ctx.authFailure.message });
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'log in first' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-/**
- * A procedure that requires a permission at platform scope. The identity issue widens this to
- * workspace and namespace scopes resolved from the input.
- */
-export function platformProcedure(permission: Permission) {
-  return authedProcedure.use(({ ctx, next }) => {
-    if (!ctx.user.permissions.includes(permission)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `missing permission ${permission}` });
-    }
-    return next();
-  });
+function auditTarget(scope: Scope | null): AuditTarget {
+  if (!scope || scope.kind === 'platform') return { kind: 'platform', id: 'platform' };
+  if (scope.kind === 'workspace') return { kind: 'workspace', id: scope.workspaceId, workspaceId: scope.workspaceId };
+  return { kind: 'namespace', id: `${scope.clusterId}/${scope.namespace}`, clusterId: scope.clusterId, namespace: scope.namespace, workspaceId: scope.workspaceId || undefined };
 }
+
+const guard = authenticated.use(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  const rule = meta?.scope ?? { kind: 'public' };
+  const permission = meta?.permission ?? null;
+  if (rule.kind === 'self' || rule.kind === 'public' || permission === null) return next({ ctx: { ...ctx, target: null as Scope | null, visible: null as Visibility | null } });
+  const raw = (await getRawInput()) as Record<string, unknown> | undefined;
+  const target = await resolveScope(ctx.services.db, rule, raw && typeof raw === 'object' ? raw : undefined);
+  const visible = rule.kind === 'list' ? visibility(ctx.user.access, permission) : null;
+  const allowed = visible ? visible.everywhere || visible.workspaceIds.size > 0 || visible.namespaces.size > 0 : authorize(ctx.user.access, permission, target!);
+  if (!allowed) {
+    const where = target ? ` on ${describeScope(target)}` : ' anywhere';
+    const message = `forbidden: you lack the permission ${permission}${where}`;
+    // The refusal is audited as an attempt: "who tried" must be answerable.
+    const commandId = typeof raw?.commandId === 'string' ? raw.commandId : randomUUID();
+    try {
+      await recordAttempt(
+        ctx.services.store,
+        {
+          module: permission.split(':')[0] as AuditModule,
+          action: path,
+          target: auditTarget(target),
+          details: { procedure: path, kind: type },
+          refusal: { code: 'forbidden', message, field: undefined },
+        },
+        commandContext(ctx as ApiContext & { user: NonNullable<ApiContext['user']> }, commandId),
+      );
+    } catch (error) {
+      ctx.log.warn({ err: error }, 'could not record an access denial');
+    }
+    throw new TRPCError({ code: 'FORBIDDEN', message });
+  }
+  return next({ ctx: { ...ctx, target, visible } });
+});
+
+function guarded(permission: Permission | null, scope: ScopeRule) {
+  return guard.meta({ permission, scope });
+}
+
+/** Any logged-in caller; acts on their own account or on nothing tenant-owned. */
+export const selfProcedure = guarded(null, { kind: 'self' });
+/** Requires `permission` on the whole platform. */
+export const platformProcedure = (permission: Permission) => guarded(permission, { kind: 'platform' });
+/** Requires `permission` on the workspace named by input field `field` (default `workspaceId`). */
+export const workspaceProcedure = (permission: Permission, field = 'workspaceId') => guarded(permission, { kind: 'workspace', field });
+/** Requires `permission` on the namespace named by input fields `clusterId` and `name`. */
+export const namespaceProcedure = (permission: Permission, clusterField = 'clusterId', nameField = 'name') =>
+  guarded(permission, { kind: 'namespace', clusterField, nameField });
+/** Requires `permission` on the scope given as input field `field`. */
+export const scopeInputProcedure = (permission: Permission, field = 'scope') => guarded(permission, { kind: 'scopeInput', field });
+/** A list: allowed where the caller holds `permission` anywhere; `ctx.visible` says where, for filtering. */
+export const listProcedure = (permission: Permission) => guarded(permission, { kind: 'list' });
+
+/** @deprecated name kept for subscriptions that need only a session: use selfProcedure. */
+export const authedProcedure = selfProcedure;

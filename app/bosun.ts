@@ -15,7 +15,11 @@ import { ProjectionRunner, allProjections } from '../projections';
 import { LocalAccounts } from '../identity/accounts';
 import { SessionStore } from '../identity/sessions';
 import { generatePassword } from '../identity/passwords';
-import { builtInRoles } from '../domain/permissions';
+import { LoginThrottle } from '../identity/login-throttle';
+import { SignIn } from '../identity/sign-in';
+import { OidcLogin } from '../identity/oidc';
+import { LdapLogin } from '../identity/ldap';
+import type { CommandHandler } from '../commands/handler';
 import { buildServer } from '../api/server';
 import { startNamespaceReconciler, type NamespaceReconciler } from '../reconcilers/namespace/reconciler';
 import { namespaceDesiredState, removedKey } from './namespace-source';
@@ -64,7 +68,24 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
   const clusterAccess = new ClusterAccess(database.db, credentials);
   const accounts = new LocalAccounts(database.db);
   const sessions = new SessionStore(database.db);
-  const allPermissions = [...builtInRoles['platform-admin'].permissions];
+  const waitForPosition = async (position: number, timeoutMs = 5_000) => {
+    try {
+      await projections.waitForPosition(position, timeoutMs);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'PROJECTION_TIMEOUT') throw error;
+      // Serve what the read models have; the caller's view may still lack its last write.
+    }
+  };
+  const signIn = new SignIn({
+    db: database.db,
+    store,
+    handle,
+    accounts,
+    throttle: new LoginThrottle(database.db),
+    ldap: config.ldap ? new LdapLogin(config.ldap) : null,
+    clock,
+    waitForPosition: (position) => waitForPosition(position),
+  });
 
   let reconciler: NamespaceReconciler | null = null;
   const services: Services = {
@@ -72,14 +93,7 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
     store,
     handle,
     readModels: {
-      async waitForPosition(position, timeoutMs = 5_000) {
-        try {
-          await projections.waitForPosition(position, timeoutMs);
-        } catch (error) {
-          if ((error as { code?: string }).code !== 'PROJECTION_TIMEOUT') throw error;
-          // Serve what the read models have; the caller's view may still lack its last write.
-        }
-      },
+      waitForPosition,
       changes: projections.position$,
       async lag() {
         const lag = await projections.lag();
@@ -89,13 +103,8 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
     clusterAccess,
     accounts,
     sessions,
-    users: {
-      // Issue 4 knows one kind of user: local platform admins. Roles and grants come with identity.
-      async describe(userId) {
-        const name = await accounts.displayName(userId);
-        return name ? { id: userId, name, permissions: allPermissions } : null;
-      },
-    },
+    signIn,
+    oidc: config.oidc ? new OidcLogin(config.oidc) : null,
     clock,
     nudge(event, position) {
       const data = event.data as { clusterId?: string; name?: string };
@@ -106,7 +115,7 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
     },
   };
 
-  const adminPassword = await bootstrapAdmin(accounts, config.adminPassword, clock());
+  const adminPassword = await bootstrapAdmin({ accounts, handle, configured: config.adminPassword, now: clock(), waitForPosition });
   await clusterAccess.sweepOrphanedCredentials();
 
   const removedNamespaces = new Set<string>();
@@ -153,9 +162,41 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
   };
 }
 
-async function bootstrapAdmin(accounts: LocalAccounts, configured: string | null, now: Date): Promise<string | null> {
+/**
+ * The first start creates user `admin` with the platform-admin role. Fixed command ids make it
+ * idempotent: a start that crashed half-way finishes the job the next time.
+ */
+const BOOTSTRAP_COMMANDS = { user: '00000000-0000-4000-8000-000000000001', grant: '00000000-0000-4000-8000-000000000002' };
+
+async function bootstrapAdmin(options: {
+  accounts: LocalAccounts;
+  handle: CommandHandler;
+  configured: string | null;
+  now: Date;
+  waitForPosition(position: number): Promise<void>;
+}): Promise<string | null> {
+  const { accounts, handle, now } = options;
+  const context = (commandId: string) => ({ actor: systemActor, commandId, correlationId: commandId, causationId: null, clientIp: null, now });
+  const created = await handle(
+    tenancyCommand('CreateUser'),
+    { type: 'CreateUser', userId: 'admin', displayName: 'admin', email: null, source: 'local', externalSubject: null },
+    context(BOOTSTRAP_COMMANDS.user),
+  ).catch((error) => {
+    // An installation from before users were events has the account but no user stream yet.
+    if (isDomainError(error) && error.code === 'already_exists') return null;
+    throw error;
+  });
+  const granted = await handle(
+    tenancyCommand('GrantRole'),
+    { type: 'GrantRole', subject: { kind: 'user', id: 'admin' }, roleId: 'platform-admin', scope: { kind: 'platform' }, by: 'system' },
+    context(BOOTSTRAP_COMMANDS.grant),
+  ).catch((error) => {
+    if (isDomainError(error) && error.code === 'already_exists') return null;
+    throw error;
+  });
+  await options.waitForPosition(Math.max(created?.position ?? 0, granted?.position ?? 0));
   if ((await accounts.count()) > 0) return null;
-  const password = configured ?? generatePassword();
-  await accounts.create('admin', 'admin', password, now);
+  const password = options.configured ?? generatePassword();
+  await accounts.setPassword('admin', password, now);
   return password;
 }

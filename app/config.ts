@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { OidcConfig } from '../identity/oidc';
+import type { LdapConfig } from '../identity/ldap';
 
 export interface BosunConfig {
   dataDir: string;
@@ -11,6 +13,10 @@ export interface BosunConfig {
   adminPassword: string | null;
   resyncSeconds: number;
   logLevel: string;
+  /** OpenID Connect sign-in ("Log in with SSO"); off when null. */
+  oidc: OidcConfig | null;
+  /** LDAP sign-in and group sync; off when null. */
+  ldap: LdapConfig | null;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BosunConfig {
@@ -23,7 +29,34 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BosunConfig
     adminPassword: env.BOSUN_ADMIN_PASSWORD || null,
     resyncSeconds: integer(env.BOSUN_RESYNC_SECONDS, 60, 'BOSUN_RESYNC_SECONDS'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    oidc: env.BOSUN_OIDC_ISSUER
+      ? {
+          issuer: env.BOSUN_OIDC_ISSUER,
+          clientId: required(env, 'BOSUN_OIDC_CLIENT_ID'),
+          clientSecret: required(env, 'BOSUN_OIDC_CLIENT_SECRET'),
+          redirectUri: required(env, 'BOSUN_OIDC_REDIRECT_URI'),
+          groupsClaim: env.BOSUN_OIDC_GROUPS_CLAIM || undefined,
+          usernameClaim: env.BOSUN_OIDC_USERNAME_CLAIM || undefined,
+        }
+      : null,
+    ldap: env.BOSUN_LDAP_URL
+      ? {
+          url: env.BOSUN_LDAP_URL,
+          bindDn: required(env, 'BOSUN_LDAP_BIND_DN'),
+          bindPassword: required(env, 'BOSUN_LDAP_BIND_PASSWORD'),
+          userBase: required(env, 'BOSUN_LDAP_USER_BASE'),
+          groupBase: required(env, 'BOSUN_LDAP_GROUP_BASE'),
+          userFilter: env.BOSUN_LDAP_USER_FILTER || undefined,
+          groupFilter: env.BOSUN_LDAP_GROUP_FILTER || undefined,
+        }
+      : null,
   };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} must be set (it goes with the other ${name.split('_').slice(0, 2).join('_')}_* settings)`);
+  return value;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

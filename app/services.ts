@@ -4,7 +4,8 @@ import type { EventStore } from '../eventstore/types';
 import type { CommandHandler } from '../commands/handler';
 import type { LocalAccounts } from '../identity/accounts';
 import type { SessionStore } from '../identity/sessions';
-import type { ApiUser } from '../api/context';
+import type { SignIn } from '../identity/sign-in';
+import type { OidcLogin } from '../identity/oidc';
 import type { ClusterAccess } from '../commands/cluster-access';
 
 /** Everything the API needs, assembled once by app/bosun.ts; tests assemble their own. */
@@ -22,7 +23,9 @@ export interface Services {
   clusterAccess: ClusterAccess;
   accounts: LocalAccounts;
   sessions: SessionStore;
-  users: { describe(userId: string): Promise<ApiUser | null> };
+  signIn: SignIn;
+  /** Present when OpenID Connect sign-in is configured. */
+  oidc: OidcLogin | null;
   clock: () => Date;
   /** Nudges reconcilers after a command (they also resync periodically). */
   nudge(event: { type: string; data: Record<string, unknown> }, position: number): void;

@@ -160,11 +160,10 @@ export class LdapLogin {
 
   private failure(operation: string, error: unknown): DomainError {
     if (error instanceof DomainError) return error;
-    const reason = error instanceof ResultCodeError ? error.message : describeConnectionError(error);
     const message =
       error instanceof ResultCodeError
-        ? `LDAP server ${this.config.url} refused the ${operation}: ${reason}`
-        : `LDAP server ${this.config.url} cannot be reached or failed during the ${operation}: ${reason}`;
+        ? `LDAP server ${this.config.url} refused the ${operation}: ${error.message}`
+        : `LDAP server ${this.config.url} cannot be reached or dropped the connection: ${describeConnectionError(error)}`;
     // Belt and braces: whatever a library wrote, the service password never leaves in a message.
     return new DomainError('precondition_failed', this.config.bindPassword ? message.split(this.config.bindPassword).join('[redacted]') : message);
   }

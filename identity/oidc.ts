@@ -124,14 +124,14 @@ export class OidcLogin {
   private refusal(error: unknown): DomainError {
     if (error instanceof DomainError) return error;
     if (error instanceof client.AuthorizationResponseError) {
-      return new DomainError('forbidden', `OIDC sign-in refused by the provider: ${error.error}`);
+      return new DomainError('forbidden', `OIDC sign-in refused by the provider: ${errorCode(error.error)}`);
     }
     if (error instanceof client.ResponseBodyError) {
-      return new DomainError('forbidden', `OIDC provider refused the token or userinfo request: ${error.error}`);
+      return new DomainError('forbidden', `OIDC provider refused the token or userinfo request: ${errorCode(error.error)}`);
     }
     if (error instanceof client.WWWAuthenticateChallengeError) {
       // A 401 with a challenge, e.g. a wrong client secret at the token endpoint (invalid_client).
-      const reason = error.cause.map((c) => c.parameters.error).find(Boolean) ?? `HTTP ${error.status}`;
+      const reason = errorCode(error.cause.map((c) => c.parameters.error).find(Boolean) ?? `HTTP ${error.status}`);
       return new DomainError('forbidden', `OIDC provider refused the token or userinfo request: ${reason}`);
     }
     const code = (error as { code?: unknown })?.code;
@@ -165,6 +165,11 @@ function groupsFrom(claim: unknown): string[] {
   if (typeof claim === 'string') return claim ? [claim] : [];
   if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string' && g.length > 0);
   return [];
+}
+
+/** OAuth error codes are short tokens; anything else (a forged `error=` parameter, say) is not echoed to the browser. */
+function errorCode(value: string): string {
+  return /^[\w .-]{1,64}$/.test(value) ? value : 'unrecognised error';
 }
 
 function nonEmptyString(value: unknown): string | null {

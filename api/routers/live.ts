@@ -1,10 +1,10 @@
 import { on } from 'node:events';
 import { EventEmitter } from 'node:events';
-import { authedProcedure, router } from '../trpc';
+import { selfProcedure, router } from '../trpc';
 
 export const liveRouter = router({
   /** Fires (coalesced) whenever read models advance, so views refetch what they show. */
-  changes: authedProcedure.subscription(async function* ({ ctx, signal }) {
+  changes: selfProcedure.subscription(async function* ({ ctx, signal }) {
     const emitter = new EventEmitter();
     const subscription = ctx.services.readModels.changes.subscribe((position) => emitter.emit('change', position));
     try {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { router, platformProcedure } from '../trpc';
+import { router, listProcedure, namespaceProcedure, workspaceProcedure } from '../trpc';
+import { canSeeNamespace } from '../../domain/permissions';
 import { commandId, dnsLabel, quantity, readYourWrites } from './inputs';
 import { caughtUp, runTenancyCommand } from './run-command';
 import { getNamespace, listNamespaces } from '../../projections/namespaces/queries';
@@ -23,18 +24,20 @@ function parseDefaults(input: { defaultRequestCpu: string | number; defaultReque
 }
 
 export const namespacesRouter = router({
-  list: platformProcedure('namespaces:read')
+  list: listProcedure('namespaces:read')
     .input(readYourWrites.extend({ workspaceId: dnsLabel.optional(), clusterId: dnsLabel.optional(), includeDeleted: z.boolean().optional() }).optional())
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input?.minPosition);
-      return listNamespaces(ctx.services.db, {
+      const all = await listNamespaces(ctx.services.db, {
         workspaceId: input?.workspaceId,
         clusterId: input?.clusterId,
         includeDeleted: input?.includeDeleted,
       });
+      const visible = ctx.visible!;
+      return visible.everywhere ? all : all.filter((ns) => canSeeNamespace(visible, { clusterId: ns.clusterId, name: ns.name, workspaceId: ns.workspaceId }));
     }),
 
-  get: platformProcedure('namespaces:read')
+  get: namespaceProcedure('namespaces:read')
     .input(readYourWrites.extend({ clusterId: dnsLabel, name: dnsLabel }))
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input.minPosition);
@@ -43,7 +46,7 @@ export const namespacesRouter = router({
       return namespace;
     }),
 
-  create: platformProcedure('namespaces:manage')
+  create: workspaceProcedure('namespaces:manage')
     .input(z.object({ commandId, clusterId: dnsLabel, workspaceId: dnsLabel, name: dnsLabel, quotaCpu: quantity, quotaMemory: quantity, ...defaults }))
     .mutation(({ ctx, input }) =>
       runTenancyCommand(ctx, input.commandId, {
@@ -57,7 +60,7 @@ export const namespacesRouter = router({
       }),
     ),
 
-  changeQuota: platformProcedure('namespaces:manage')
+  changeQuota: namespaceProcedure('namespaces:manage')
     .input(
       z.object({
         commandId,
@@ -87,7 +90,7 @@ export const namespacesRouter = router({
       });
     }),
 
-  delete: platformProcedure('namespaces:manage')
+  delete: namespaceProcedure('namespaces:manage')
     .input(z.object({ commandId, clusterId: dnsLabel, name: dnsLabel }))
     .mutation(({ ctx, input }) => runTenancyCommand(ctx, input.commandId, { type: 'DeleteNamespace', clusterId: input.clusterId, name: input.name })),
 });

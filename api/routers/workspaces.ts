@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { router, platformProcedure } from '../trpc';
+import { router, platformProcedure, listProcedure, workspaceProcedure } from '../trpc';
 import { commandId, dnsLabel, quantity, readYourWrites } from './inputs';
 import { caughtUp, runTenancyCommand } from './run-command';
 import { getWorkspace, listWorkspaces } from '../../projections/workspaces/queries';
@@ -9,14 +9,15 @@ import { parseCpu, parseMemory } from '../../domain/quantity';
 const binding = z.object({ commandId, workspaceId: dnsLabel, clusterId: dnsLabel, cpu: quantity, memory: quantity });
 
 export const workspacesRouter = router({
-  list: platformProcedure('workspaces:read')
+  list: listProcedure('workspaces:read')
     .input(readYourWrites.optional())
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input?.minPosition);
-      return listWorkspaces(ctx.services.db);
+      const visible = ctx.visible!;
+      return listWorkspaces(ctx.services.db, visible.everywhere ? {} : { workspaceIds: [...visible.workspaceIds] });
     }),
 
-  get: platformProcedure('workspaces:read')
+  get: workspaceProcedure('workspaces:read')
     .input(readYourWrites.extend({ workspaceId: dnsLabel }))
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input.minPosition);

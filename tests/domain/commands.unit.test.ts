@@ -32,6 +32,19 @@ describe('command lookup', () => {
         'RemoveCluster',
         'RemoveClusterBinding',
         'SetClusterOvercommit',
+        'CreateUser',
+        'SyncUserProfile',
+        'DisableUser',
+        'EnableUser',
+        'RecordPasswordReset',
+        'RecordPasswordChanged',
+        'CreateApiKey',
+        'RevokeApiKey',
+        'GrantRole',
+        'RevokeRole',
+        'DefineRole',
+        'UpdateRole',
+        'DeleteRole',
       ].sort(),
     );
     for (const type of commandTypes) {
@@ -70,7 +83,10 @@ describe('evolve per stream', () => {
     expect(aggregateForStream('workspace-team-a').category).toBe('workspace');
     expect(aggregateForStream('namespace-prod.web').category).toBe('namespace');
     expect(initialStateForStream('cluster-prod')).toEqual({ status: 'absent' });
-    expect(() => aggregateForStream('user-alice')).toThrow('streamId: "user-alice" is not a cluster, workspace or namespace stream');
+    expect(aggregateForStream('user-alice').category).toBe('user');
+    expect(aggregateForStream('group-ops').category).toBe('group');
+    expect(aggregateForStream('role-auditor-lite').category).toBe('role');
+    expect(() => aggregateForStream('command-123')).toThrow('streamId: "command-123" is not a domain stream');
   });
 
   it('folds a stream and refuses an event of another aggregate', () => {

@@ -4,6 +4,8 @@ import { DomainError } from '../../domain/errors';
 import { CURRENT_SCHEMA_VERSION, eventSchemas, eventTypes, parseEvent, readEvent, upcast } from '../../domain/events';
 import { namespaceEventSchema } from '../../domain/namespace/events';
 import { workspaceEventSchema } from '../../domain/workspace/events';
+import { userEventDataSchemas } from '../../domain/user/events';
+import { roleEventDataSchemas } from '../../domain/role/events';
 
 function refusal(fn: () => unknown): DomainError {
   try {
@@ -17,6 +19,9 @@ function refusal(fn: () => unknown): DomainError {
 
 const unionTypes = [clusterEventSchema, workspaceEventSchema, namespaceEventSchema].flatMap((union) =>
   union.options.map((option) => option.shape.type.value as string),
+).concat(
+  Object.keys(userEventDataSchemas),
+  Object.keys(roleEventDataSchemas),
 );
 
 describe('event registry', () => {
@@ -26,7 +31,7 @@ describe('event registry', () => {
   });
 
   it('names events in PascalCase past tense, prefixed by their aggregate', () => {
-    for (const type of eventTypes) expect(type).toMatch(/^(Cluster|Workspace|Namespace)[A-Za-z]*(ed|Set|Bound)$/);
+    for (const type of eventTypes) expect(type).toMatch(/^(Cluster|Workspace|Namespace|User|ApiKey|Role)[A-Za-z]*(ed|Set|Bound|Reset)$/);
   });
 
   it('parses valid data into the typed event', () => {

@@ -13,6 +13,9 @@ describe('stream ids', () => {
     expect(parseStreamId('workspace-team-a')).toEqual({ category: 'workspace', workspaceId: 'team-a' });
     expect(parseStreamId('namespace-prod-1.web-app')).toEqual({ category: 'namespace', clusterId: 'prod-1', name: 'web-app' });
     expect(parseStreamId('namespace-prod')).toBeNull();
-    expect(parseStreamId('user-alice')).toBeNull();
+    expect(parseStreamId('user-alice')).toEqual({ category: 'user', userId: 'alice' });
+    expect(parseStreamId('group-ops team')).toEqual({ category: 'group', name: 'ops team' });
+    expect(parseStreamId('role-reader')).toEqual({ category: 'role', roleId: 'reader' });
+    expect(parseStreamId('command-42')).toBeNull();
   });
 });

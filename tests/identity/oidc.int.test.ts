@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { DomainError } from '../../domain/errors';
@@ -18,6 +19,14 @@ const alice = {
   groups: ['platform-admins', 'team-wonderland'],
 };
 const bob = { sub: 'sub-bob-0002', preferred_username: 'bob', name: 'Bob Builder', email: 'bob@example.test', groups: 'team-builders' };
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.then(
@@ -142,10 +151,13 @@ describe('OIDC sign-in against a real OpenID provider', () => {
     });
 
     it('reports an unreachable provider as precondition_failed, naming the issuer but not the secret', async () => {
-      const login = new OidcLogin(config({ issuer: 'http://127.0.0.1:9/' }));
+      // A port that was just free, so the connection is refused (fetch rejects well-known ports like 9 outright).
+      const issuer = `http://127.0.0.1:${await closedPort()}/`;
+      const login = new OidcLogin(config({ issuer }));
       const error = await refusal(login.begin());
       expect(error.code).toBe('precondition_failed');
-      expect(error.message).toContain('http://127.0.0.1:9/');
+      expect(error.message).toContain(issuer);
+      expect(error.message).toMatch(/ECONNREFUSED/);
       expect(error.message).not.toContain(idp.clientSecret);
     });
   });

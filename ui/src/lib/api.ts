@@ -24,12 +24,18 @@ export type Me = NonNullable<RouterOutputs['auth']['me']['user']>;
 
 const base = `${typeof location !== 'undefined' ? location.origin : ''}/trpc`;
 
+/** The session's CSRF token (a readable cookie), echoed on every request so mutations prove they come from this page. */
+function csrfHeader(): Record<string, string> {
+  const match = typeof document !== 'undefined' ? /(?:^|;\s*)bosun_csrf=([^;]+)/.exec(document.cookie) : null;
+  return match ? { 'x-bosun-csrf': match[1] } : {};
+}
+
 export const api = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: base, eventSourceOptions: { withCredentials: true } }),
-      false: httpBatchLink({ url: base, fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'same-origin' }) }),
+      false: httpBatchLink({ url: base, headers: csrfHeader, fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'same-origin' }) }),
     }),
   ],
 });
