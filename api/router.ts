@@ -6,6 +6,11 @@ import { namespacesRouter } from './routers/namespaces';
 import { auditRouter } from './routers/audit';
 import { liveRouter } from './routers/live';
 import { systemRouter } from './routers/system';
+import { usersRouter } from './routers/users';
+import { rolesRouter } from './routers/roles';
+import { membersRouter } from './routers/members';
+import { apiKeysRouter } from './routers/api-keys';
+import { accessRouter } from './routers/access';
 
 export const appRouter = router({
   auth: authRouter,
@@ -15,6 +20,11 @@ export const appRouter = router({
   audit: auditRouter,
   live: liveRouter,
   system: systemRouter,
+  users: usersRouter,
+  roles: rolesRouter,
+  members: membersRouter,
+  apiKeys: apiKeysRouter,
+  access: accessRouter,
 });
 
 export type AppRouter = typeof appRouter;
