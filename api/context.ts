@@ -76,6 +76,17 @@ export async function authenticate(services: Services, req: FastifyRequest): Pro
   // prove it came from Bosun's own page by echoing the CSRF cookie in a header.
   const mutating = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
   if (mutating && !sameToken(req.cookies?.[CSRF_COOKIE], req.headers[CSRF_HEADER] as string | undefined)) {
+    await recordAttempt(
+      services.store,
+      {
+        module: 'auth',
+        action: 'CsrfCheck',
+        target: { kind: 'user', id: user.id },
+        details: { method: req.method, url: req.url.split('?')[0], origin: req.headers.origin ?? null },
+        refusal: { code: 'forbidden', message: 'missing or wrong CSRF token' },
+      },
+      { actor: { kind: 'user', id: user.id, name: user.name }, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, clientIp: req.ip, now },
+    ).catch((error) => req.log.warn({ err: error }, 'could not record a CSRF refusal'));
     return { user: null, authFailure: { status: 403, message: `missing or wrong CSRF token: send the ${CSRF_COOKIE} cookie's value in the ${CSRF_HEADER} header` } };
   }
   return { user, authFailure: null };

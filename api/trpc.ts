@@ -56,6 +56,8 @@ const authenticated = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function auditTarget(scope: Scope | null): AuditTarget {
   if (!scope || scope.kind === 'platform') return { kind: 'platform', id: 'platform' };
   if (scope.kind === 'workspace') return { kind: 'workspace', id: scope.workspaceId, workspaceId: scope.workspaceId };
@@ -74,7 +76,8 @@ const guard = authenticated.use(async ({ ctx, meta, path, type, getRawInput, nex
     const where = target ? ` on ${describeScope(target)}` : ' anywhere';
     const message = `forbidden: you lack the permission ${permission}${where}`;
     // The refusal is audited as an attempt: "who tried" must be answerable.
-    const commandId = typeof raw?.commandId === 'string' ? raw.commandId : randomUUID();
+    // The refusal is the outcome of the client's command (a retry is refused the same way), when it sent a well-formed id.
+    const commandId = typeof raw?.commandId === 'string' && UUID.test(raw.commandId) ? raw.commandId : randomUUID();
     try {
       await recordAttempt(
         ctx.services.store,

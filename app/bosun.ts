@@ -32,6 +32,8 @@ export interface StartOptions {
   /** Serve the built UI from here (default ui/dist). */
   uiDir?: string;
   reconcilerBackoff?: { baseMs?: number; maxMs?: number };
+  /** The time source (tests move it to expire keys and sessions). */
+  clock?: () => Date;
 }
 
 export interface RunningBosun {
@@ -48,7 +50,7 @@ export interface RunningBosun {
 export async function startBosun(options: StartOptions = {}): Promise<RunningBosun> {
   const config = { ...configFromEnv(), ...options.config };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const clock = () => new Date();
+  const clock = options.clock ?? (() => new Date());
 
   const database: OpenedDatabase = config.databaseUrl
     ? await openDatabase({ kind: 'postgres', url: config.databaseUrl, poolSize: 20 })
@@ -111,7 +113,12 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
       if (!reconciler || !event.type.startsWith('Namespace') || !data.clusterId || !data.name) return;
       if (event.type === 'NamespaceProvisioned' || event.type === 'NamespaceProvisioningFailed') return;
       const target = reconciler;
-      void services.readModels.waitForPosition(position, 10_000).then(() => target.enqueue(data.clusterId!, data.name!));
+      services.readModels
+        .waitForPosition(position, 10_000)
+        .then(() => target.enqueue(data.clusterId!, data.name!))
+        .catch(() => {
+          // Shutting down: the runner stopped before it reached the position; the next start resyncs.
+        });
     },
   };
 
