@@ -25,6 +25,7 @@ export const appRouter = router({
   members: membersRouter,
   apiKeys: apiKeysRouter,
   access: accessRouter,
+  kubeconfig: (await import('./routers/kubeconfig')).kubeconfigRouter,
 });
 
 export type AppRouter = typeof appRouter;

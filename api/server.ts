@@ -9,6 +9,7 @@ import { createContext } from './context';
 import type { Services } from '../app/services';
 import { renderMetrics } from './metrics';
 import { oidcRoutes } from './routes/oidc';
+import { auditExportRoutes } from './routes/audit-export';
 import { startSession } from './routers/auth';
 
 export interface ServerOptions {
@@ -27,6 +28,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: 2 * 1024 * 1024,
   });
   await app.register(fastifyCookie);
+  await app.register((await import('./k8s-proxy/plugin')).k8sProxyPlugin, { services });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
@@ -51,6 +53,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
 
+  await app.register(auditExportRoutes, { services });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (!options.ready()) return reply.code(503).send({ status: 'starting' });

@@ -67,35 +67,38 @@ function auditTarget(scope: Scope | null): AuditTarget {
 const guard = authenticated.use(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const rule = meta?.scope ?? { kind: 'public' };
   const permission = meta?.permission ?? null;
-  if (rule.kind === 'self' || rule.kind === 'public' || permission === null) return next({ ctx: { ...ctx, target: null as Scope | null, visible: null as Visibility | null } });
   const raw = (await getRawInput()) as Record<string, unknown> | undefined;
-  const target = await resolveScope(ctx.services.db, rule, raw && typeof raw === 'object' ? raw : undefined);
-  const visible = rule.kind === 'list' ? visibility(ctx.user.access, permission) : null;
-  const allowed = visible ? visible.everywhere || visible.workspaceIds.size > 0 || visible.namespaces.size > 0 : authorize(ctx.user.access, permission, target!);
+  const guarded = permission !== null && rule.kind !== 'self' && rule.kind !== 'public';
+  const target = guarded ? await resolveScope(ctx.services.db, rule, raw && typeof raw === 'object' ? raw : undefined) : null;
+  const visible = guarded && rule.kind === 'list' ? visibility(ctx.user.access, permission) : null;
+  const allowed = !guarded || (visible ? visible.everywhere || visible.workspaceIds.size > 0 || visible.namespaces.size > 0 : authorize(ctx.user.access, permission, target!));
+  const audit = (message: string) =>
+    recordAttempt(
+      ctx.services.store,
+      {
+        module: (permission?.split(':')[0] ?? 'auth') as AuditModule,
+        action: path,
+        target: auditTarget(target),
+        details: { procedure: path, kind: type },
+        refusal: { code: 'forbidden', message },
+      },
+      // The refusal is the outcome of the client's command (a retry is refused the same way), when it sent a well-formed id.
+      commandContext(ctx as ApiContext & { user: NonNullable<ApiContext['user']> }, typeof raw?.commandId === 'string' && UUID.test(raw.commandId) ? raw.commandId : randomUUID()),
+    ).catch((error) => {
+      // Already recorded under this commandId (a command refusal the handler wrote), or the store is down: the 403 stands.
+      ctx.log.debug({ err: error }, 'refusal not recorded again');
+    });
   if (!allowed) {
     const where = target ? ` on ${describeScope(target)}` : ' anywhere';
     const message = `forbidden: you lack the permission ${permission}${where}`;
     // The refusal is audited as an attempt: "who tried" must be answerable.
-    // The refusal is the outcome of the client's command (a retry is refused the same way), when it sent a well-formed id.
-    const commandId = typeof raw?.commandId === 'string' && UUID.test(raw.commandId) ? raw.commandId : randomUUID();
-    try {
-      await recordAttempt(
-        ctx.services.store,
-        {
-          module: permission.split(':')[0] as AuditModule,
-          action: path,
-          target: auditTarget(target),
-          details: { procedure: path, kind: type },
-          refusal: { code: 'forbidden', message, field: undefined },
-        },
-        commandContext(ctx as ApiContext & { user: NonNullable<ApiContext['user']> }, commandId),
-      );
-    } catch (error) {
-      ctx.log.warn({ err: error }, 'could not record an access denial');
-    }
+    await audit(message);
     throw new TRPCError({ code: 'FORBIDDEN', message });
   }
-  return next({ ctx: { ...ctx, target, visible } });
+  const result = await next({ ctx: { ...ctx, target: target as Scope | null, visible: visible as Visibility | null } });
+  // A refusal inside the procedure (asking for more than one holds) is audited like the guard's own.
+  if (!result.ok && toTRPCError(result.error).code === 'FORBIDDEN') await audit(toTRPCError(result.error).message);
+  return result;
 });
 
 function guarded(permission: Permission | null, scope: ScopeRule) {

@@ -17,15 +17,31 @@ function checkPassword(password: string, field = 'password') {
 
 export const usersRouter = router({
   /**
-   * Anyone who manages members somewhere may look people up (to add them); only user admins see
-   * email, source and status.
+   * User admins see everyone. Anyone else who manages members somewhere sees the members of the
+   * scopes they manage, plus a user whose exact id or email they type (to invite them): so the
+   * directory cannot be browsed to learn who works for another tenant.
    */
   list: listProcedure('members:manage')
     .input(readYourWrites.extend({ search: z.string().max(100).optional() }).optional())
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input?.minPosition);
-      const rows = await listUsers(ctx.services.db, { search: input?.search });
       const full = authorize(ctx.user.access, 'users:manage', { kind: 'platform' });
+      const db = ctx.services.db;
+      let rows;
+      if (full) rows = await listUsers(db, { search: input?.search });
+      else {
+        const visible = ctx.visible!;
+        const grants = await listGrants(db);
+        const members = grants
+          .filter((g) => g.subject_kind === 'user')
+          .filter((g) => (g.workspace_id && visible.workspaceIds.has(g.workspace_id)) || (g.cluster_id && visible.namespaces.has(`${g.cluster_id}/${g.namespace}`)))
+          .map((g) => g.subject_id);
+        const search = input?.search?.trim().toLowerCase();
+        const invited = search ? (await listUsers(db, { search })).filter((u) => u.user_id === search || u.email?.toLowerCase() === search) : [];
+        const known = new Set(members);
+        rows = [...(await listUsers(db, { userIds: [...known] })), ...invited.filter((u) => !known.has(u.user_id))];
+        if (search) rows = rows.filter((u) => u.user_id.includes(search) || u.display_name.toLowerCase().includes(search) || u.email?.toLowerCase() === search);
+      }
       return rows.map((u) =>
         full
           ? { userId: u.user_id, displayName: u.display_name, email: u.email, source: u.source, status: u.status, groups: u.groups, createdAt: u.created_at }
