@@ -37,6 +37,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BosunConfig
           redirectUri: required(env, 'BOSUN_OIDC_REDIRECT_URI'),
           groupsClaim: env.BOSUN_OIDC_GROUPS_CLAIM || undefined,
           usernameClaim: env.BOSUN_OIDC_USERNAME_CLAIM || undefined,
+          // Many providers (Dex, Keycloak) send group claims only when the `groups` scope is asked for.
+          scopes: env.BOSUN_OIDC_SCOPES ? env.BOSUN_OIDC_SCOPES.split(/[\s,]+/).filter(Boolean) : undefined,
         }
       : null,
     ldap: env.BOSUN_LDAP_URL

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditAction, isLongRunning, isMutating, parseKubeRequest } from '../../api/k8s-proxy/request-info';
 import { splitProxyUrl } from '../../api/k8s-proxy/plugin';
-import { downstreamResponseHeaders, upstreamRequestHeaders, type Upstream } from '../../api/k8s-proxy/upstream';
+import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders, type Upstream } from '../../api/k8s-proxy/upstream';
 import http from 'node:http';
 
 const q = (s: string) => new URLSearchParams(s);
@@ -126,6 +126,14 @@ describe('header rules', () => {
       'impersonate-group': ['bosun:group:dev', 'bosun:group:cn=ops,ou=groups', 'bosun:authenticated'],
       'x-forwarded-for': '127.0.0.1',
     });
+  });
+
+  it('sends names beyond ASCII as UTF-8 bytes, and drops names no header can carry', () => {
+    expect(headerValue('bosun:group:dev')).toBe('bosun:group:dev');
+    expect(Buffer.from(headerValue('bosun:group:开发组')!, 'latin1').toString('utf8')).toBe('bosun:group:开发组');
+    expect(headerValue('bad\r\nInjected: yes')).toBeNull();
+    const out = upstreamRequestHeaders({}, upstream, { userId: 'alice', groups: ['开发组', 'x\ny'], clientIp: '::1' });
+    expect(out['impersonate-group']).toEqual([headerValue('bosun:group:开发组'), 'bosun:authenticated']);
   });
 
   it('passes response headers on without hop-by-hop ones or cookies', () => {

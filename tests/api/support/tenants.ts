@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startKubeSim, type KubeSim } from '../../kube-sim';
 import { startBosun, type RunningBosun } from '../../../app/bosun';
+import type { BosunConfig } from '../../../app/config';
 import { bosunClient } from '../../support/bosun-client';
 import { addNodes } from '../../support/kube-nodes';
 
@@ -57,12 +58,12 @@ export interface Tenants {
   stop(): Promise<void>;
 }
 
-export async function startTenants(options: { databaseUrl?: string | null; clock?: () => Date } = {}): Promise<Tenants> {
+export async function startTenants(options: { databaseUrl?: string | null; clock?: () => Date; config?: Partial<BosunConfig> } = {}): Promise<Tenants> {
   const sim = await startKubeSim({ nodes: 0 });
   await addNodes(sim.kubeconfig, 2, { cpu: '8', memory: '32Gi' });
   const dataDir = mkdtempSync(join(tmpdir(), 'bosun-tenants-'));
   const bosun = await startBosun({
-    config: { dataDir, port: 0, databaseUrl: options.databaseUrl ?? null, adminPassword: ADMIN_PASSWORD, resyncSeconds: 2 },
+    config: { dataDir, port: 0, databaseUrl: options.databaseUrl ?? null, adminPassword: ADMIN_PASSWORD, resyncSeconds: 2, ...options.config },
     reconcilerBackoff: { baseMs: 50, maxMs: 500 },
     clock: options.clock,
   });
