@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // CI machines are busy: a condition polled for (a page navigation, a status) gets 10 s, not 1.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { router, selfProcedure } from '../trpc';
+import { router, platformProcedure, selfProcedure } from '../trpc';
+import { userId } from './identity-inputs';
 import { commandId, readYourWrites } from './inputs';
 import { permission, scope } from './identity-inputs';
 import { runCommand } from './run-domain-command';
@@ -79,4 +80,9 @@ export const apiKeysRouter = router({
   revoke: selfProcedure.input(z.object({ commandId, keyId: z.uuid() })).mutation(({ ctx, input }) =>
     runCommand(ctx, input.commandId, { type: 'RevokeApiKey', userId: ctx.user.id, keyId: input.keyId }),
   ),
+
+  /** A user admin revokes anyone's key (a leaked key, a departing colleague). */
+  revokeFor: platformProcedure('users:manage')
+    .input(z.object({ commandId, userId, keyId: z.uuid() }))
+    .mutation(({ ctx, input }) => runCommand(ctx, input.commandId, { type: 'RevokeApiKey', userId: input.userId, keyId: input.keyId })),
 });

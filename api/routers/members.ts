@@ -10,9 +10,16 @@ import { commandId, dnsLabel, readYourWrites } from './inputs';
 import { roleId, scope, subject } from './identity-inputs';
 import { runCommand } from './run-domain-command';
 import { caughtUp } from './run-command';
-import { listGrants } from '../../projections/identity/queries';
+import { listGrants, listUsers } from '../../projections/identity/queries';
 import { scopeOfRow, type GrantRow } from '../../projections/identity/tables';
 import { namespaceScope } from '../scope-rules';
+
+/** Display names of the user subjects, so member lists read well for anyone allowed to see them. */
+async function withNames<T extends { subject: { kind: string; id: string } }>(db: Kysely<any>, rows: T[]): Promise<(T & { subjectName: string })[]> {
+  const ids = [...new Set(rows.filter((r) => r.subject.kind === 'user').map((r) => r.subject.id))];
+  const names = new Map((await listUsers(db, { userIds: ids })).map((u) => [u.user_id, u.display_name]));
+  return rows.map((r) => ({ ...r, subjectName: names.get(r.subject.id) ?? r.subject.id }));
+}
 
 function memberRows(rows: GrantRow[], inherited: boolean) {
   return rows.map((g) => ({
@@ -38,7 +45,7 @@ export const membersRouter = router({
     .input(readYourWrites.optional())
     .query(async ({ ctx, input }) => {
       await caughtUp(ctx, input?.minPosition);
-      return memberRows(await platformMembers(ctx.services.db), false);
+      return withNames(ctx.services.db, memberRows(await platformMembers(ctx.services.db), false));
     }),
 
   ofWorkspace: workspaceProcedure('workspaces:read')
@@ -51,7 +58,7 @@ export const membersRouter = router({
         listGrants(db, { scopeKind: 'namespace', workspaceId: input.workspaceId }),
         platformMembers(db),
       ]);
-      return [...memberRows(own, false), ...memberRows(namespaces, false), ...memberRows(platform, true)];
+      return withNames(db, [...memberRows(own, false), ...memberRows(namespaces, false), ...memberRows(platform, true)]);
     }),
 
   ofNamespace: namespaceProcedure('namespaces:read')
@@ -66,7 +73,7 @@ export const membersRouter = router({
         workspaceId ? workspaceMembers(db, workspaceId) : Promise.resolve([]),
         platformMembers(db),
       ]);
-      return [...memberRows(own, false), ...memberRows(workspace, true), ...memberRows(platform, true)];
+      return withNames(db, [...memberRows(own, false), ...memberRows(workspace, true), ...memberRows(platform, true)]);
     }),
 
   grant: scopeInputProcedure('members:manage')

@@ -69,6 +69,8 @@ export const usersRouter = router({
           keyId: k.key_id,
           name: k.name,
           prefix: k.prefix,
+          permissions: k.permissions,
+          scopes: k.scopes,
           expiresAt: k.expires_at,
           revokedAt: k.revoked_at,
           createdAt: k.created_at,

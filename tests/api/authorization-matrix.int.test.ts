@@ -85,6 +85,7 @@ const samples: Record<string, (v: Variant) => Sample> = {
   'apiKeys.list': () => undefined,
   'apiKeys.create': () => ({ commandId: bad }),
   'apiKeys.revoke': () => ({ commandId: bad }),
+  'apiKeys.revokeFor': () => ({ commandId: bad }),
   'access.mine': () => ({ scope: { kind: 'platform' } }),
   'access.ofUser': () => ({ userId: 'r-developer', scope: { kind: 'platform' } }),
   'kubeconfig.download': () => ({ commandId: bad, clusterId: CLUSTER }),

@@ -3,13 +3,18 @@ import { Dynamic } from 'solid-js/web';
 import { locale, locales, setLocale, t, type Locale, type MessageKey } from './i18n';
 import { liveState } from './lib/api';
 import { currentLocation, href, matchPath, navigate } from './lib/router';
-import { loadMe, logout, me } from './lib/session';
+import { canAnywhere, canInWorkspace, canOnPlatform, loadMe, logout, me, where, type Permission } from './lib/session';
 import { dismiss, toasts } from './lib/toast';
+import { AccountPage } from './pages/Account';
 import { AuditPage } from './pages/Audit';
 import { ClusterDetailPage } from './pages/ClusterDetail';
 import { ClustersPage } from './pages/Clusters';
 import { LoginPage } from './pages/Login';
+import { NamespaceDetailPage } from './pages/NamespaceDetail';
 import { NamespacesPage } from './pages/Namespaces';
+import { RolesPage } from './pages/Roles';
+import { UserDetailPage } from './pages/UserDetail';
+import { UsersPage } from './pages/Users';
 import { WorkspaceDetailPage } from './pages/WorkspaceDetail';
 import { WorkspacesPage } from './pages/Workspaces';
 
@@ -17,23 +22,80 @@ interface Route {
   path: string;
   nav: MessageKey;
   component: (props: { params: Record<string, string> }) => JSX.Element;
+  /** The permission the page reads with, and whether the signed-in user holds it for these params. */
+  needs?: { permission: Permission; allowed: (params: Record<string, string>) => boolean };
 }
 
+const onPlatform = (permission: Permission) => ({ permission, allowed: () => canOnPlatform(permission) });
+const anywhere = (permission: Permission) => ({ permission, allowed: () => canAnywhere(permission) });
+/** Who assigns roles needs to read what they hold; nobody else is shown the catalogue. */
+const readsRoles = { permission: 'roles:manage' as Permission, allowed: () => canOnPlatform('roles:manage') || canOnPlatform('users:manage') || canAnywhere('members:manage') };
+
 const routes: Route[] = [
-  { path: '/clusters', nav: 'nav.clusters', component: ClustersPage },
-  { path: '/clusters/:id', nav: 'nav.clusters', component: ClusterDetailPage },
-  { path: '/workspaces', nav: 'nav.workspaces', component: WorkspacesPage },
-  { path: '/workspaces/:id', nav: 'nav.workspaces', component: WorkspaceDetailPage },
-  { path: '/namespaces', nav: 'nav.namespaces', component: NamespacesPage },
-  { path: '/audit', nav: 'nav.audit', component: AuditPage },
+  { path: '/clusters', nav: 'nav.clusters', component: ClustersPage, needs: onPlatform('clusters:read') },
+  { path: '/clusters/:id', nav: 'nav.clusters', component: ClusterDetailPage, needs: onPlatform('clusters:read') },
+  { path: '/workspaces', nav: 'nav.workspaces', component: WorkspacesPage, needs: anywhere('workspaces:read') },
+  { path: '/workspaces/:id', nav: 'nav.workspaces', component: WorkspaceDetailPage, needs: { permission: 'workspaces:read', allowed: (p) => canInWorkspace('workspaces:read', p.id) } },
+  { path: '/namespaces', nav: 'nav.namespaces', component: NamespacesPage, needs: anywhere('namespaces:read') },
+  {
+    path: '/namespaces/:clusterId/:name',
+    nav: 'nav.namespaces',
+    component: NamespaceDetailPage,
+    needs: {
+      permission: 'namespaces:read',
+      allowed: (p) => {
+        const w = where('namespaces:read');
+        return w.everywhere || w.workspaces.length > 0 || w.namespaces.includes(`${p.clusterId}/${p.name}`);
+      },
+    },
+  },
+  { path: '/audit', nav: 'nav.audit', component: AuditPage, needs: onPlatform('audit:read') },
+  { path: '/users', nav: 'nav.users', component: UsersPage, needs: onPlatform('users:manage') },
+  { path: '/users/:id', nav: 'nav.users', component: UserDetailPage, needs: onPlatform('users:manage') },
+  { path: '/roles', nav: 'nav.roles', component: RolesPage, needs: readsRoles },
+  { path: '/account', nav: 'nav.account', component: AccountPage },
 ];
 
-const navItems: { path: string; label: MessageKey; icon: string }[] = [
-  { path: '/clusters', label: 'nav.clusters', icon: 'M3 4h14v4H3zM3 12h14v4H3zM6 6h.01M6 14h.01' },
-  { path: '/workspaces', label: 'nav.workspaces', icon: 'M3 5h6v6H3zM11 5h6v6h-6zM3 13h14v3H3z' },
-  { path: '/namespaces', label: 'nav.namespaces', icon: 'M4 4h12v12H4zM8 4v12M4 8h12' },
-  { path: '/audit', label: 'nav.audit', icon: 'M5 3h8l3 3v11H5zM8 8h5M8 11h5M8 14h3' },
+interface NavItem {
+  path: string;
+  label: MessageKey;
+  icon: string;
+}
+
+const navSections: { label: MessageKey; items: NavItem[] }[] = [
+  {
+    label: 'nav.platform',
+    items: [
+      { path: '/clusters', label: 'nav.clusters', icon: 'M3 4h14v4H3zM3 12h14v4H3zM6 6h.01M6 14h.01' },
+      { path: '/workspaces', label: 'nav.workspaces', icon: 'M3 5h6v6H3zM11 5h6v6h-6zM3 13h14v3H3z' },
+      { path: '/namespaces', label: 'nav.namespaces', icon: 'M4 4h12v12H4zM8 4v12M4 8h12' },
+      { path: '/audit', label: 'nav.audit', icon: 'M5 3h8l3 3v11H5zM8 8h5M8 11h5M8 14h3' },
+    ],
+  },
+  {
+    label: 'nav.accessControl',
+    items: [
+      { path: '/users', label: 'nav.users', icon: 'M10 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM4 17c0-3.3 2.7-5.5 6-5.5s6 2.2 6 5.5' },
+      { path: '/roles', label: 'nav.roles', icon: 'M10 2l6 3v5c0 3.5-2.6 6.3-6 7-3.4-.7-6-3.5-6-7V5zM7.5 10l2 2 3.5-4' },
+    ],
+  },
+  {
+    label: 'nav.personal',
+    items: [{ path: '/account', label: 'nav.account', icon: 'M3 6h14v10H3zM6 10h4M6 13h2M13 9.5a1.5 1.5 0 1 0 0 .01' }],
+  },
 ];
+
+/** Whether the signed-in user may open `path` (a route they lack the permission for is not offered). */
+function mayOpen(path: string): boolean {
+  for (const r of routes) {
+    const params = matchPath(r.path, path);
+    if (params) return !r.needs || r.needs.allowed(params);
+  }
+  return false;
+}
+
+/** The first page the user may open: the platform admin's clusters, a developer's namespaces, else their account. */
+export const home = () => navSections.flatMap((s) => s.items).find((i) => mayOpen(i.path))?.path ?? '/account';
 
 export function App() {
   onMount(() => void loadMe());
@@ -47,12 +109,15 @@ export function App() {
     return null;
   });
 
-  // Signed out → login; signed in on login or root → clusters.
+  // Signed out → login; signed in on login or root → where they were going if they may open it, else their home.
   createEffect(() => {
     const user = me();
     const path = currentLocation().path;
-    if (user === null && path !== '/login') navigate(`/login?next=${encodeURIComponent(path === '/' ? '/clusters' : path)}`, { replace: true });
-    if (user && (path === '/login' || path === '/')) navigate(currentLocation().query.get('next') || '/clusters', { replace: true });
+    if (user === null && path !== '/login') navigate(path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`, { replace: true });
+    if (user && (path === '/login' || path === '/')) {
+      const next = currentLocation().query.get('next');
+      navigate(next && mayOpen(next.split('?')[0]) ? next : home(), { replace: true });
+    }
   });
 
   return (
@@ -64,7 +129,11 @@ export function App() {
         <Match when={me()}>
           <Shell active={matched()?.route.nav}>
             <Show when={matched()} keyed fallback={<NotFound />}>
-              {(m) => <Dynamic component={m.route.component} params={m.params} />}
+              {(m) => (
+                <Show when={!m.route.needs || m.route.needs.allowed(m.params)} fallback={<Forbidden permission={m.route.needs!.permission} />}>
+                  <Dynamic component={m.route.component} params={m.params} />
+                </Show>
+              )}
             </Show>
           </Shell>
         </Match>
@@ -78,7 +147,7 @@ function Shell(props: { active?: MessageKey; children: JSX.Element }) {
   return (
     <div class="shell">
       <header class="topbar">
-        <a class="brand" href={href('/clusters')}>
+        <a class="brand" href={href(home())}>
           <svg viewBox="0 0 20 20" class="brand-mark" aria-hidden="true">
             <rect width="20" height="20" rx="4" />
             <path d="M5 14h10L10 5z" fill="#fff" />
@@ -93,16 +162,26 @@ function Shell(props: { active?: MessageKey; children: JSX.Element }) {
         </div>
       </header>
       <nav class="sidenav" aria-label={t('nav.platform')}>
-        <div class="sidenav-section">{t('nav.platform')}</div>
-        <For each={navItems}>
-          {(item) => (
-            <a class="sidenav-item" classList={{ active: props.active === item.label }} href={href(item.path)} data-testid={`nav-${item.path.slice(1)}`}>
-              <svg viewBox="0 0 20 20" class="nav-icon" aria-hidden="true">
-                <path d={item.icon} fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" />
-              </svg>
-              {t(item.label)}
-            </a>
-          )}
+        <For each={navSections}>
+          {(section) => {
+            // Only the pages the user can use are offered.
+            const items = () => section.items.filter((i) => mayOpen(i.path));
+            return (
+              <Show when={items().length}>
+                <div class="sidenav-section">{t(section.label === 'nav.platform' && !canOnPlatform('clusters:read') ? 'nav.workbench' : section.label)}</div>
+                <For each={items()}>
+                  {(item) => (
+                    <a class="sidenav-item" classList={{ active: props.active === item.label }} href={href(item.path)} data-testid={`nav-${item.path.slice(1)}`}>
+                      <svg viewBox="0 0 20 20" class="nav-icon" aria-hidden="true">
+                        <path d={item.icon} fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" />
+                      </svg>
+                      {t(item.label)}
+                    </a>
+                  )}
+                </For>
+              </Show>
+            );
+          }}
         </For>
       </nav>
       <main class="content">{props.children}</main>
@@ -152,6 +231,12 @@ function UserMenu() {
           <div class="menu-caption">
             {t('header.signedInAs')} <strong>{me()?.name}</strong>
           </div>
+          <a role="menuitem" class="menu-item" href={href('/account')} onClick={() => setOpen(false)} data-testid="menu-account">
+            {t('nav.account')}
+          </a>
+          <a role="menuitem" class="menu-item" href={href('/account?tab=permissions')} onClick={() => setOpen(false)} data-testid="menu-permissions">
+            {t('account.myPermissions')}
+          </a>
           <button type="button" role="menuitem" class="menu-item" data-testid="logout" onClick={() => void logout()}>
             {t('header.logout')}
           </button>
@@ -165,7 +250,30 @@ function NotFound() {
   return (
     <div class="page">
       <h1>{t('common.notFound')}</h1>
-      <a href={href('/clusters')}>{t('common.goHome')}</a>
+      <a href={href(home())}>{t('common.goHome')}</a>
+    </div>
+  );
+}
+
+/** A page the user may not open: which permission it needs, and where to find out what they hold. */
+function Forbidden(props: { permission: Permission }) {
+  return (
+    <div class="page">
+      <div class="forbidden" data-testid="forbidden">
+        <div class="forbidden-code">403</div>
+        <h1>{t('forbidden.title')}</h1>
+        <p class="muted">
+          {t('forbidden.body', { permission: props.permission })}
+        </p>
+        <div class="forbidden-actions">
+          <a class="btn btn-primary" href={href(home())}>
+            {t('common.goHome')}
+          </a>
+          <a class="btn" href={href('/account?tab=permissions')} data-testid="forbidden-why">
+            {t('forbidden.why')}
+          </a>
+        </div>
+      </div>
     </div>
   );
 }

@@ -12,8 +12,12 @@ import { fmtTime } from '../lib/display';
 import { json, localInputToIso } from '../lib/format';
 import { createQuery } from '../lib/query';
 import { toast } from '../lib/toast';
+import { ExportCsvButton } from '../components/audit/ExportCsvButton';
+import { StateAtPanel } from '../components/audit/StateAtPanel';
+import { WhoHeldPanel } from '../components/audit/WhoHeldPanel';
+import '../components/audit/audit.css';
 
-const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'apps', 'workloads', 'system'] as const;
+const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'auth', 'kubernetes', 'apps', 'workloads', 'containers', 'system'] as const;
 const PAGE = 50;
 
 /** The field a refusal blames and its reason, shown apart. */
@@ -32,13 +36,47 @@ function OutcomeBadge(props: { outcome: string }) {
   );
 }
 
+type Tab = 'records' | 'stateAt' | 'whoHeld';
+const TABS: Tab[] = ['records', 'stateAt', 'whoHeld'];
+
 export function AuditPage() {
+  const [tab, setTab] = createSignal<Tab>('records');
+  return (
+    <div class="page">
+      <PageHead title={t('audit.title')} subtitle={t('audit.subtitle')} />
+      <div class="audit-tabs" role="tablist" data-testid="audit-tabs">
+        <For each={TABS}>
+          {(id) => (
+            <button type="button" role="tab" aria-selected={tab() === id} classList={{ active: tab() === id }} onClick={() => setTab(id)} data-testid={`audit-tab-${id}`}>
+              {t(`audit.tab.${id}` as MessageKey)}
+            </button>
+          )}
+        </For>
+      </div>
+      <Show when={tab() === 'records'}>
+        <AuditRecords />
+      </Show>
+      <Show when={tab() === 'stateAt'}>
+        <StateAtPanel />
+      </Show>
+      <Show when={tab() === 'whoHeld'}>
+        <WhoHeldPanel />
+      </Show>
+    </div>
+  );
+}
+
+/** The filterable, exportable list of audit records. */
+function AuditRecords() {
   // Draft filter values in the form; `applied` is what the table shows.
   const [from, setFrom] = createSignal('');
   const [to, setTo] = createSignal('');
   const [module, setModule] = createSignal('');
   const [user, setUser] = createSignal('');
   const [outcome, setOutcome] = createSignal<'' | 'accepted' | 'rejected'>('');
+  const [workspaceId, setWorkspaceId] = createSignal('');
+  const [clusterId, setClusterId] = createSignal('');
+  const [namespace, setNamespace] = createSignal('');
   const [applied, setApplied] = createSignal<AuditFilter>({});
 
   const apply = (e?: SubmitEvent) => {
@@ -49,6 +87,9 @@ export function AuditPage() {
       ...(module() ? { module: module() } : {}),
       ...(user().trim() ? { user: user().trim() } : {}),
       ...(outcome() ? { outcome: outcome() as 'accepted' | 'rejected' } : {}),
+      ...(workspaceId().trim() ? { workspaceId: workspaceId().trim() } : {}),
+      ...(clusterId().trim() ? { clusterId: clusterId().trim() } : {}),
+      ...(namespace().trim() ? { namespace: namespace().trim() } : {}),
     });
   };
   const reset = () => {
@@ -57,6 +98,9 @@ export function AuditPage() {
     setModule('');
     setUser('');
     setOutcome('');
+    setWorkspaceId('');
+    setClusterId('');
+    setNamespace('');
     setApplied({});
   };
 
@@ -92,10 +136,14 @@ export function AuditPage() {
 
   const [selected, setSelected] = createSignal<string | null>(null);
 
-  return (
-    <div class="page">
-      <PageHead title={t('audit.title')} subtitle={t('audit.subtitle')} />
+  // The export takes the filters the table shows.
+  const exportFilter = () => {
+    const { minPosition: _p, cursor: _c, limit: _l, ...filter } = applied() as AuditFilter & { cursor?: string; limit?: number };
+    return filter as Record<string, string | undefined>;
+  };
 
+  return (
+    <>
       <form class="toolbar" onSubmit={apply} data-testid="audit-filters">
         <label class="filter">
           <span>{t('audit.from')}</span>
@@ -124,6 +172,18 @@ export function AuditPage() {
             <option value="rejected">{t('audit.outcome.rejected')}</option>
           </select>
         </label>
+        <label class="filter">
+          <span>{t('audit.workspace')}</span>
+          <input value={workspaceId()} placeholder={t('audit.targetPlaceholder')} onInput={(e) => setWorkspaceId(e.currentTarget.value)} data-testid="audit-workspace" />
+        </label>
+        <label class="filter">
+          <span>{t('audit.cluster')}</span>
+          <input value={clusterId()} placeholder={t('audit.targetPlaceholder')} onInput={(e) => setClusterId(e.currentTarget.value)} data-testid="audit-cluster" />
+        </label>
+        <label class="filter">
+          <span>{t('audit.namespace')}</span>
+          <input value={namespace()} placeholder={t('audit.targetPlaceholder')} onInput={(e) => setNamespace(e.currentTarget.value)} data-testid="audit-namespace" />
+        </label>
         <div class="filter-buttons">
           <button type="submit" class="btn btn-primary" data-testid="audit-apply">
             {t('audit.apply')}
@@ -132,6 +192,7 @@ export function AuditPage() {
             {t('audit.reset')}
           </button>
         </div>
+        <ExportCsvButton filter={exportFilter} />
       </form>
 
       <QueryView query={first} isEmpty={() => items().length === 0} empty={<Empty title={t('audit.empty')} hint={t('audit.emptyHint')} testid="audit-empty" />}>
@@ -183,7 +244,7 @@ export function AuditPage() {
       </QueryView>
 
       <Show when={selected()}>{(id) => <AuditDrawer commandId={id()} onClose={() => setSelected(null)} />}</Show>
-    </div>
+    </>
   );
 }
 

@@ -1,3 +1,4 @@
+import { canOnPlatform } from '../lib/session';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { ResourceMeters } from '../components/Bar';
 import { ConfirmDialog } from '../components/Confirm';
@@ -63,14 +64,14 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
               titleTestid="cluster-title"
               badge={clusterStatusBadge(c().status)}
               actions={
-                <>
+                <Show when={canOnPlatform('clusters:manage')}>
                   <button type="button" class="btn" disabled={refresh.pending()} onClick={() => void refresh.run()} data-testid="cluster-refresh">
                     ↻ {t('cluster.refresh')}
                   </button>
                   <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setConfirmRemove(true))} data-testid="cluster-remove">
                     {t('cluster.remove')}
                   </button>
-                </>
+                </Show>
               }
             />
 
@@ -104,6 +105,7 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                 </dl>
                 <ResourceMeters used={c().bound} total={c().bindable} />
               </section>
+              <Show when={canOnPlatform('clusters:manage')}>
               <section class="card">
                 <h3>{t('cluster.overcommit')}</h3>
                 <form
@@ -136,6 +138,7 @@ export function ClusterDetailPage(props: { params: Record<string, string> }) {
                   </div>
                 </form>
               </section>
+              </Show>
             </div>
 
             <section class="section">

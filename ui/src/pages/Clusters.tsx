@@ -1,3 +1,4 @@
+import { canOnPlatform } from '../lib/session';
 import { createSignal, For, Show } from 'solid-js';
 import { Badge } from '../components/Badge';
 import { QuantityBar } from '../components/Bar';
@@ -22,7 +23,8 @@ export function ClustersPage() {
   const clusters = createQuery(() => ({}), () => api.clusters.list.query(fresh()));
   const [registering, setRegistering] = createSignal(false);
 
-  const registerButton = () => <AddButton label={t('clusters.register')} testid="register-cluster" onClick={() => setRegistering(true)} />;
+  const registerButton = () =>
+    canOnPlatform('clusters:manage') ? <AddButton label={t('clusters.register')} testid="register-cluster" onClick={() => setRegistering(true)} /> : undefined;
 
   return (
     <div class="page">

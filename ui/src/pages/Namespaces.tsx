@@ -15,6 +15,7 @@ import { fmtCpu, fmtMemory, fmtTime } from '../lib/display';
 import { cpuQuantity, memoryQuantity } from '../lib/format';
 import { createQuery } from '../lib/query';
 import { currentLocation, href, setQuery } from '../lib/router';
+import { canAnywhere, canInWorkspace, canOnNamespace, canOnPlatform, where } from '../lib/session';
 
 const STATUS: Record<NamespaceDto['status'], { tone: Tone; key: MessageKey }> = {
   pending: { tone: 'warn', key: 'namespaces.status.pending' },
@@ -61,8 +62,10 @@ function FilterSelect(props: { label: string; value: string; onChange: (value: s
 export function NamespacesPage() {
   const workspaceFilter = () => currentLocation().query.get('workspace') ?? '';
   const clusterFilter = () => currentLocation().query.get('cluster') ?? '';
-  const workspaces = createQuery(() => ({}), () => api.workspaces.list.query(fresh()));
-  const clusters = createQuery(() => ({}), () => api.clusters.list.query(fresh()));
+  // Only what the user may read is asked for: a refused query is an audited attempt.
+  const workspaces = createQuery(() => canAnywhere('workspaces:read') && {}, () => api.workspaces.list.query(fresh()));
+  const clusters = createQuery(() => canOnPlatform('clusters:read') && {}, () => api.clusters.list.query(fresh()));
+  const canCreate = () => where('namespaces:manage').everywhere || where('namespaces:manage').workspaces.length > 0;
   const namespaces = createQuery(
     () => ({ workspaceId: workspaceFilter() || undefined, clusterId: clusterFilter() || undefined }),
     (input) => api.namespaces.list.query({ ...input, ...fresh() }),
@@ -75,28 +78,39 @@ export function NamespacesPage() {
     { success: () => t('namespaces.deleted', { name: deleting()!.name }) },
   );
 
-  const createButton = () => <AddButton label={t('namespaces.create')} testid="create-namespace" onClick={() => setCreating(true)} />;
+  const createButton = () => (
+    <Show when={canCreate()}>
+      <AddButton label={t('namespaces.create')} testid="create-namespace" onClick={() => setCreating(true)} />
+    </Show>
+  );
+  const detail = (n: NamespaceDto) => href(`/namespaces/${encodeURIComponent(n.clusterId)}/${encodeURIComponent(n.name)}`);
 
   return (
     <div class="page">
       <PageHead title={t('namespaces.title')} subtitle={t('namespaces.subtitle')} actions={createButton()} />
 
-      <div class="toolbar">
-        <FilterSelect
-          label={t('namespaces.filterWorkspace')}
-          value={workspaceFilter()}
-          onChange={(workspace) => setQuery({ workspace })}
-          options={(workspaces.data() ?? []).map((w) => ({ id: w.workspaceId, label: w.displayName || w.workspaceId }))}
-          testid="filter-workspace"
-        />
-        <FilterSelect
-          label={t('namespaces.filterCluster')}
-          value={clusterFilter()}
-          onChange={(cluster) => setQuery({ cluster })}
-          options={(clusters.data() ?? []).map((c) => ({ id: c.clusterId, label: c.displayName || c.clusterId }))}
-          testid="filter-cluster"
-        />
-      </div>
+      <Show when={canAnywhere('workspaces:read') || canOnPlatform('clusters:read')} fallback={<p class="muted small scoped-hint">{t('namespaces.onlyYours')}</p>}>
+        <div class="toolbar">
+          <Show when={canAnywhere('workspaces:read')}>
+            <FilterSelect
+              label={t('namespaces.filterWorkspace')}
+              value={workspaceFilter()}
+              onChange={(workspace) => setQuery({ workspace })}
+              options={(workspaces.data() ?? []).map((w) => ({ id: w.workspaceId, label: w.displayName || w.workspaceId }))}
+              testid="filter-workspace"
+            />
+          </Show>
+          <Show when={canOnPlatform('clusters:read')}>
+            <FilterSelect
+              label={t('namespaces.filterCluster')}
+              value={clusterFilter()}
+              onChange={(cluster) => setQuery({ cluster })}
+              options={(clusters.data() ?? []).map((c) => ({ id: c.clusterId, label: c.displayName || c.clusterId }))}
+              testid="filter-cluster"
+            />
+          </Show>
+        </div>
+      </Show>
 
       <QueryView query={namespaces} empty={<Empty title={t('namespaces.empty')} hint={t('namespaces.emptyHint')} action={createButton()} testid="namespaces-empty" />}>
         {(list) => (
@@ -116,12 +130,20 @@ export function NamespacesPage() {
             <For each={list()}>
               {(n) => (
                 <tr data-testid={`ns-row-${n.name}`}>
-                  <td class="mono strong">{n.name}</td>
-                  <td>
-                    <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
+                  <td class="mono strong">
+                    <a href={detail(n)} data-testid={`ns-link-${n.name}`}>
+                      {n.name}
+                    </a>
                   </td>
                   <td>
-                    <a href={href(`/clusters/${encodeURIComponent(n.clusterId)}`)}>{n.clusterId}</a>
+                    <Show when={canInWorkspace('workspaces:read', n.workspaceId)} fallback={n.workspaceId}>
+                      <a href={href(`/workspaces/${encodeURIComponent(n.workspaceId)}`)}>{n.workspaceId}</a>
+                    </Show>
+                  </td>
+                  <td>
+                    <Show when={canOnPlatform('clusters:read')} fallback={n.clusterId}>
+                      <a href={href(`/clusters/${encodeURIComponent(n.clusterId)}`)}>{n.clusterId}</a>
+                    </Show>
                   </td>
                   <td>
                     <NamespaceStatus ns={n} />
@@ -139,12 +161,17 @@ export function NamespacesPage() {
                   </td>
                   <td class="nowrap">{fmtTime(n.createdAt)}</td>
                   <td class="actions">
-                    <button type="button" class="link-btn" onClick={() => setChanging(n)} data-testid="ns-change-quota">
-                      {t('namespaces.changeQuota')}
-                    </button>
-                    <button type="button" class="link-btn danger" onClick={() => (remove.clear(), setDeleting(n))} data-testid="ns-delete">
-                      {t('common.delete')}
-                    </button>
+                    <a class="link-btn" href={`${detail(n)}`} data-testid="ns-members">
+                      {t('members.title')}
+                    </a>
+                    <Show when={canOnNamespace('namespaces:manage', n)}>
+                      <button type="button" class="link-btn" onClick={() => setChanging(n)} data-testid="ns-change-quota">
+                        {t('namespaces.changeQuota')}
+                      </button>
+                      <button type="button" class="link-btn danger" onClick={() => (remove.clear(), setDeleting(n))} data-testid="ns-delete">
+                        {t('common.delete')}
+                      </button>
+                    </Show>
                   </td>
                 </tr>
               )}
@@ -154,7 +181,10 @@ export function NamespacesPage() {
       </QueryView>
 
       <Show when={creating()}>
-        <CreateNamespaceDialog initialWorkspace={workspaceFilter()} workspaces={workspaces.data() ?? []} clusters={clusters.data() ?? []} onClose={() => setCreating(false)} />
+        <CreateNamespaceDialog
+          initialWorkspace={workspaceFilter()}
+          workspaces={(workspaces.data() ?? []).filter((w) => canInWorkspace('namespaces:manage', w.workspaceId))}
+          clusters={clusters.data() ?? []} onClose={() => setCreating(false)} />
       </Show>
       <Show when={changing()}>{(n) => <QuotaDialog ns={n()} onClose={() => setChanging(null)} />}</Show>
       <Show when={deleting()}>

@@ -15,11 +15,18 @@ import { fmtCpu, fmtMemory, fmtTime } from '../lib/display';
 import { cpuQuantity, memoryQuantity } from '../lib/format';
 import { createQuery } from '../lib/query';
 import { href, navigate } from '../lib/router';
+import { canOnPlatform } from '../lib/session';
+import { MembersSection } from '../components/Members';
+import { currentTab, Tabs } from '../components/Tabs';
 
 export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
   const id = () => props.params.id;
   const workspace = createQuery(() => ({ workspaceId: id() }), (input) => api.workspaces.get.query({ ...input, ...fresh() }));
-  const clusters = createQuery(() => ({}), () => api.clusters.list.query(fresh()));
+  // Only what the user may read is asked for: a refused query is an audited attempt.
+  const clusters = createQuery(() => canOnPlatform('clusters:read') && {}, () => api.clusters.list.query(fresh()));
+  const canManage = () => canOnPlatform('workspaces:manage');
+  const tab = () => currentTab(['overview', 'members'] as const, 'overview');
+  const members = createQuery(() => tab() === 'members' && { workspaceId: id() }, (input) => api.members.ofWorkspace.query({ ...input, ...fresh() }));
   const clusterName = (clusterId: string) => clusters.data()?.find((c) => c.clusterId === clusterId)?.displayName || clusterId;
 
   const [binding, setBinding] = createSignal<{ mode: 'bind' } | { mode: 'change'; binding: BindingDto } | null>(null);
@@ -55,81 +62,103 @@ export function WorkspaceDetailPage(props: { params: Record<string, string> }) {
                   <a class="btn" href={href(`/namespaces?workspace=${encodeURIComponent(w().workspaceId)}`)} data-testid="workspace-namespaces">
                     {t('workspace.namespaces')} →
                   </a>
-                  <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setDeleting(true))} data-testid="workspace-delete">
-                    {t('workspace.delete')}
-                  </button>
+                  <Show when={canManage()}>
+                    <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setDeleting(true))} data-testid="workspace-delete">
+                      {t('workspace.delete')}
+                    </button>
+                  </Show>
                 </>
               }
             />
 
-            <div class="cards">
-              <section class="card">
-                <div class="card-head">
-                  <h3>{t('workspace.ceiling')}</h3>
-                  <button type="button" class="btn btn-small" onClick={() => setChangingCeiling(true)} data-testid="change-ceiling">
-                    {t('workspace.changeCeiling')}
-                  </button>
-                </div>
-                <p class="muted small">{t('workspace.usedCeiling')}</p>
-                <ResourceMeters used={w().bound} total={w().ceiling} testid="workspace" />
-                <p class="muted small">
-                  {t('common.createdAt')}: {fmtTime(w().createdAt)}
-                </p>
-              </section>
-            </div>
-
-            <section class="section">
-              <div class="section-head">
-                <h2>{t('workspace.bindings')}</h2>
-                <AddButton label={t('workspace.bind')} testid="bind-cluster" onClick={() => setBinding({ mode: 'bind' })} />
+            <Tabs
+              active={tab()}
+              tabs={[
+                { id: 'overview', label: t('workspace.tab.overview') },
+                { id: 'members', label: t('members.title') },
+              ]}
+            />
+            <Show when={tab() === 'members'}>
+              <MembersSection scope={{ kind: 'workspace', workspaceId: w().workspaceId }} query={members} hint={t('members.workspaceHint')} />
+            </Show>
+            <Show when={tab() === 'overview'}>
+              <div class="cards">
+                <section class="card">
+                  <div class="card-head">
+                    <h3>{t('workspace.ceiling')}</h3>
+                    <Show when={canManage()}>
+                      <button type="button" class="btn btn-small" onClick={() => setChangingCeiling(true)} data-testid="change-ceiling">
+                        {t('workspace.changeCeiling')}
+                      </button>
+                    </Show>
+                  </div>
+                  <p class="muted small">{t('workspace.usedCeiling')}</p>
+                  <ResourceMeters used={w().bound} total={w().ceiling} testid="workspace" />
+                  <p class="muted small">
+                    {t('common.createdAt')}: {fmtTime(w().createdAt)}
+                  </p>
+                </section>
               </div>
-              <Show
-                when={w().bindings.length}
-                fallback={
-                  <Empty
-                    title={t('workspace.noBindings')}
-                    hint={t('workspace.noBindingsHint')}
-                    testid="bindings-empty"
-                  />
-                }
-              >
-                <Table
-                  testid="bindings-table"
-                  columns={[
-                    { label: t('workspace.col.cluster') },
-                    { label: t('workspace.col.cpu'), class: 'bar-col' },
-                    { label: t('workspace.col.memory'), class: 'bar-col' },
-                    { label: t('common.actions'), class: 'actions' },
-                  ]}
+
+              <section class="section">
+                <div class="section-head">
+                  <h2>{t('workspace.bindings')}</h2>
+                  <Show when={canManage()}>
+                    <AddButton label={t('workspace.bind')} testid="bind-cluster" onClick={() => setBinding({ mode: 'bind' })} />
+                  </Show>
+                </div>
+                <Show
+                  when={w().bindings.length}
+                  fallback={
+                    <Empty
+                      title={t('workspace.noBindings')}
+                      hint={t('workspace.noBindingsHint')}
+                      testid="bindings-empty"
+                    />
+                  }
                 >
-                  <For each={w().bindings}>
-                    {(b) => (
-                      <tr data-testid={`binding-row-${b.clusterId}`}>
-                        <td>
-                          <a class="strong" href={href(`/clusters/${encodeURIComponent(b.clusterId)}`)}>
-                            {clusterName(b.clusterId)}
-                          </a>
-                        </td>
-                        <td>
-                          <QuantityBar kind="cpu" used={b.allocated.cpuMillis} total={b.bound.cpuMillis} />
-                        </td>
-                        <td>
-                          <QuantityBar kind="memory" used={b.allocated.memoryBytes} total={b.bound.memoryBytes} />
-                        </td>
-                        <td class="actions">
-                          <button type="button" class="link-btn" onClick={() => setBinding({ mode: 'change', binding: b })} data-testid="binding-change">
-                            {t('common.change')}
-                          </button>
-                          <button type="button" class="link-btn danger" onClick={() => (unbind.clear(), setUnbinding(b))} data-testid="binding-remove">
-                            {t('common.remove')}
-                          </button>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </Table>
-              </Show>
-            </section>
+                  <Table
+                    testid="bindings-table"
+                    columns={[
+                      { label: t('workspace.col.cluster') },
+                      { label: t('workspace.col.cpu'), class: 'bar-col' },
+                      { label: t('workspace.col.memory'), class: 'bar-col' },
+                      { label: t('common.actions'), class: 'actions' },
+                    ]}
+                  >
+                    <For each={w().bindings}>
+                      {(b) => (
+                        <tr data-testid={`binding-row-${b.clusterId}`}>
+                          <td>
+                            <Show when={canOnPlatform('clusters:read')} fallback={<span class="strong">{clusterName(b.clusterId)}</span>}>
+                              <a class="strong" href={href(`/clusters/${encodeURIComponent(b.clusterId)}`)}>
+                                {clusterName(b.clusterId)}
+                              </a>
+                            </Show>
+                          </td>
+                          <td>
+                            <QuantityBar kind="cpu" used={b.allocated.cpuMillis} total={b.bound.cpuMillis} />
+                          </td>
+                          <td>
+                            <QuantityBar kind="memory" used={b.allocated.memoryBytes} total={b.bound.memoryBytes} />
+                          </td>
+                          <td class="actions">
+                            <Show when={canManage()}>
+                              <button type="button" class="link-btn" onClick={() => setBinding({ mode: 'change', binding: b })} data-testid="binding-change">
+                                {t('common.change')}
+                              </button>
+                              <button type="button" class="link-btn danger" onClick={() => (unbind.clear(), setUnbinding(b))} data-testid="binding-remove">
+                                {t('common.remove')}
+                              </button>
+                            </Show>
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </Table>
+                </Show>
+              </section>
+            </Show>
 
             <Show when={binding()}>
               {(mode) => <BindingDialog workspace={w()} clusters={clusters.data() ?? []} mode={mode()} onClose={() => setBinding(null)} />}

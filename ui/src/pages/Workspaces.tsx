@@ -1,3 +1,4 @@
+import { canOnPlatform } from '../lib/session';
 import { createSignal, For, Show } from 'solid-js';
 import { QuantityBar } from '../components/Bar';
 import { Field } from '../components/Field';
@@ -17,7 +18,8 @@ import { href, navigate } from '../lib/router';
 export function WorkspacesPage() {
   const workspaces = createQuery(() => ({}), () => api.workspaces.list.query(fresh()));
   const [creating, setCreating] = createSignal(false);
-  const createButton = () => <AddButton label={t('workspaces.create')} testid="create-workspace" onClick={() => setCreating(true)} />;
+  const createButton = () =>
+    canOnPlatform('workspaces:manage') ? <AddButton label={t('workspaces.create')} testid="create-workspace" onClick={() => setCreating(true)} /> : undefined;
 
   return (
     <div class="page">
