@@ -11,6 +11,7 @@ import { rolesRouter } from './routers/roles';
 import { membersRouter } from './routers/members';
 import { apiKeysRouter } from './routers/api-keys';
 import { accessRouter } from './routers/access';
+import { kubeconfigRouter } from './routers/kubeconfig';
 
 export const appRouter = router({
   auth: authRouter,
@@ -25,7 +26,7 @@ export const appRouter = router({
   members: membersRouter,
   apiKeys: apiKeysRouter,
   access: accessRouter,
-  kubeconfig: (await import('./routers/kubeconfig')).kubeconfigRouter,
+  kubeconfig: kubeconfigRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,7 @@ import { createContext } from './context';
 import type { Services } from '../app/services';
 import { renderMetrics } from './metrics';
 import { oidcRoutes } from './routes/oidc';
+import { k8sProxyPlugin } from './k8s-proxy/plugin';
 import { auditExportRoutes } from './routes/audit-export';
 import { startSession } from './routers/auth';
 
@@ -28,7 +29,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: 2 * 1024 * 1024,
   });
   await app.register(fastifyCookie);
-  await app.register((await import('./k8s-proxy/plugin')).k8sProxyPlugin, { services });
+  await app.register(k8sProxyPlugin, { services });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

@@ -160,8 +160,9 @@ export class KubeProxy {
       // A browser sends the session cookie on a WebSocket from any page; only Bosun's own page may open one.
       const origin = req.headers.origin;
       if (origin && !sameHost(origin, req.headers.host)) {
-        await this.audit(admitted, 403, { code: 'forbidden', message: `a session cookie is accepted only from Bosun's own page, not from ${origin}` });
-        throw new ProxyError(403, `forbidden: a session cookie is accepted only from Bosun's own page, not from ${origin}`);
+        const message = `forbidden: a session cookie is accepted only from Bosun's own page, not from ${origin.slice(0, 200)}`;
+        await this.audit(admitted, 403, { code: 'forbidden', message });
+        throw new ProxyError(403, message);
       }
     }
     if (carriesImpersonation(req.headers)) {
@@ -185,8 +186,12 @@ export class KubeProxy {
   }
 
   async handle(req: FastifyRequest, res: ServerResponse): Promise<void> {
+    let gone = false;
+    res.once('close', () => (gone = true));
     try {
-      this.forward(req, res, await this.admit(req, req.raw.url ?? '/', req.method, false));
+      const admitted = await this.admit(req, req.raw.url ?? '/', req.method, false);
+      // The caller may have left while we looked them up; then nothing is sent on.
+      if (!gone) this.forward(req, res, admitted);
     } catch (error) {
       this.refuse(req.raw, error, (code, message) => sendStatus(res, code, message));
     }
@@ -196,7 +201,7 @@ export class KubeProxy {
     const { upstream, target, info, user } = admitted;
     const mutating = isMutating(req.method, info);
     const headers = upstreamRequestHeaders(req.headers, upstream, { userId: user.id, groups: user.groups, clientIp: admitted.clientIp });
-    const options: https.RequestOptions = {
+    const upstreamReq = (upstream.secure ? https : http).request({
       method: req.method,
       hostname: upstream.hostname,
       port: upstream.port,
@@ -204,14 +209,12 @@ export class KubeProxy {
       headers,
       agent: upstream.agent,
       auth: upstream.auth,
-    };
-    const upstreamReq = (upstream.secure ? https : http).request(options);
-    let settled = false;
+    });
     let audited = false;
     const auditOnce = (status: number, refusal?: { code: string; message: string }) => {
       if (audited || !mutating) return;
       audited = true;
-      void this.audit(admitted, status, refusal ?? (status >= 400 ? refusalFor(status, null) : undefined));
+      void this.audit(admitted, status, refusal);
     };
     const untrack = this.track(() => {
       upstreamReq.destroy();
@@ -224,51 +227,44 @@ export class KubeProxy {
       const status = up.statusCode ?? 502;
       res.writeHead(status, { ...downstreamResponseHeaders(up.rawHeaders), ...SAFETY_HEADERS });
       res.flushHeaders();
-      // The start of an error answer names the refusal in the audit record (a Status object); success bodies are never read.
-      const peek: Buffer[] = [];
-      let peeked = 0;
-      if (mutating && status >= 400) {
+      if (status < 400) {
+        // The cluster did it: recorded now, whether or not the caller reads the whole answer.
+        auditOnce(status);
+      } else if (mutating) {
+        // The start of an error answer (a Status object) names the refusal; success bodies are never read.
+        const peek: Buffer[] = [];
+        let peeked = 0;
         up.on('data', (chunk: Buffer) => {
-          if (peeked < ERROR_PEEK_BYTES) {
-            peek.push(chunk);
-            peeked += chunk.length;
-          }
+          if (peeked >= ERROR_PEEK_BYTES) return;
+          peek.push(chunk);
+          peeked += chunk.length;
         });
+        up.once('close', () => auditOnce(status, refusalFor(status, Buffer.concat(peek))));
       }
-      up.pipe(res);
-      up.on('end', () => {
-        settled = true;
-        auditOnce(status, status >= 400 ? refusalFor(status, Buffer.concat(peek)) : undefined);
-      });
       up.on('error', () => res.destroy());
+      up.pipe(res);
     });
     upstreamReq.on('error', (error) => {
       clearTimers();
-      if (settled) return;
-      settled = true;
+      if (res.headersSent) {
+        // The answer was under way: the caller sees it cut, as from the API server itself.
+        res.destroy();
+        return;
+      }
       const code = error instanceof ProxyError ? error.status : 502;
       const message = error instanceof ProxyError ? error.message : `cluster "${target.clusterId}" is unreachable: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
-      if (!res.headersSent) {
-        this.log.warn({ clusterId: target.clusterId, method: req.method, path: target.path, reason: message }, 'kubernetes proxy: upstream call failed');
-        auditOnce(code, { code: 'failed', message });
-        sendStatus(res, code, message);
-      } else {
-        // The answer was under way: the caller sees it cut, as from the API server itself.
-        auditOnce(499, { code: 'failed', message: `the answer was cut: ${message}` });
-        res.destroy();
-      }
+      if (res.destroyed) return; // the caller left first; recorded below
+      this.log.warn({ clusterId: target.clusterId, method: req.method, path: target.path, reason: message }, 'kubernetes proxy: upstream call failed');
+      auditOnce(code, { code: 'failed', message });
+      sendStatus(res, code, message);
     });
     res.on('close', () => {
       untrack();
       clearTimers();
-      if (!res.writableFinished) {
-        // The caller went away (a watch closed, a log stopped following): so does the upstream call.
-        upstreamReq.destroy();
-        if (!settled) {
-          settled = true;
-          auditOnce(499, { code: 'failed', message: 'the client closed the connection before the answer was complete' });
-        }
-      }
+      if (res.writableFinished) return;
+      // The caller went away (a watch closed, a log stopped following): so does the upstream call.
+      upstreamReq.destroy();
+      if (!res.headersSent) auditOnce(499, { code: 'failed', message: 'the client closed the connection before the cluster answered' });
     });
     req.raw.on('error', () => upstreamReq.destroy());
     req.raw.pipe(upstreamReq);
@@ -278,7 +274,8 @@ export class KubeProxy {
   async upgrade(raw: IncomingMessage, socket: Duplex, head: Buffer, app: FastifyInstance): Promise<void> {
     socket.on('error', () => socket.destroy());
     try {
-      this.join(raw, socket, head, await this.admit(upgradeRequest(raw, app.log), raw.url ?? '/', raw.method ?? 'GET', true));
+      const admitted = await this.admit(upgradeRequest(raw, app.log), raw.url ?? '/', raw.method ?? 'GET', true);
+      if (!socket.destroyed) this.join(raw, socket, head, admitted);
     } catch (error) {
       this.refuse(raw, error, (code, message) => writeRawStatus(socket, code, message));
     }

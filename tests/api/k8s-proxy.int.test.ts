@@ -1,5 +1,5 @@
 /**
- * The Kubernetes proxy end to end: a running Bosun (PGlite) in front of kube-sim with RBAC enforced,
+ * The Kubernetes proxy end to end: a running Bosun (PGlite, then PostgreSQL) in front of kube-sim with RBAC enforced,
  * used by @kubernetes/client-node configured only from the kubeconfig Bosun hands out, so every call
  * goes through `/k8s/clusters/<id>` with the caller impersonated.
  *
@@ -20,6 +20,7 @@ import { startKubeSim, type KubeSim } from '../kube-sim';
 import { startBosun, type RunningBosun } from '../../app/bosun';
 import { bosunClient, httpStatusOf } from '../support/bosun-client';
 import { addNodes } from '../support/kube-nodes';
+import { createTestDatabase } from '../support/postgres';
 import { tenancyCommand } from '../../commands/tenancy';
 import { systemActor } from '../../commands/context';
 import { generateApiKey } from '../../identity/api-keys';
@@ -37,11 +38,17 @@ interface Seen {
   closed: boolean;
 }
 
-describe('Kubernetes proxy (PGlite, kube-sim with RBAC)', () => {
+const backends = [
+  { name: 'PGlite', database: async () => ({ url: null as string | null, drop: async () => {} }) },
+  { name: 'PostgreSQL', database: async () => createTestDatabase('bosun_k8s_proxy') },
+];
+
+for (const backend of backends) describe(`Kubernetes proxy (${backend.name}, kube-sim with RBAC)`, () => {
   let sim: KubeSim;
   let other: KubeSim;
   let bosun: RunningBosun;
   let dataDir: string;
+  let dropDatabase: (() => Promise<void>) | undefined;
   let admin: ReturnType<typeof bosunClient>;
   let alice: ReturnType<typeof bosunClient>;
   let kubeconfigYaml: string;
@@ -116,8 +123,10 @@ describe('Kubernetes proxy (PGlite, kube-sim with RBAC)', () => {
         done();
       },
     });
+    const database = await backend.database();
+    dropDatabase = database.drop;
     bosun = await startBosun({
-      config: { dataDir, port: 0, databaseUrl: null, adminPassword: ADMIN_PASSWORD, resyncSeconds: 1 },
+      config: { dataDir, port: 0, databaseUrl: database.url, adminPassword: ADMIN_PASSWORD, resyncSeconds: 1 },
       reconcilerBackoff: { baseMs: 50, maxMs: 500 },
       logger: { level: 'debug', stream: capture },
     });
@@ -204,6 +213,7 @@ describe('Kubernetes proxy (PGlite, kube-sim with RBAC)', () => {
     if (!stopped) await bosun?.stop();
     await sim?.stop();
     await other?.stop();
+    await dropDatabase?.();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -331,6 +341,24 @@ describe('Kubernetes proxy (PGlite, kube-sim with RBAC)', () => {
       });
       expect(answer.status).toBe(403);
       expect(JSON.parse(answer.body).message).toContain('cannot create resource "pods/exec"');
+    });
+
+    it('opens an exec session by session cookie only from Bosun’s own page (Origin checked)', async () => {
+      const open = (origin: string) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`${bosun.url.replace('http', 'ws')}/k8s/clusters/sim/api/v1/namespaces/ns-a/pods/worker/exec?command=true&stdout=true`, ['v5.channel.k8s.io'], {
+            headers: { cookie: alice.cookie() },
+            origin,
+          });
+          ws.on('open', () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+          ws.on('error', () => {});
+        });
+      expect(await open('https://evil.example')).toBe(403);
+      expect(await open(bosun.url)).toBe(101);
     });
 
     it('routes long paths (names far longer than a router parameter) to the cluster', async () => {
