@@ -1,5 +1,6 @@
 /** Bosun's read models and the machinery that feeds them. */
 import { auditProjection } from './audit';
+import { accessHistoryProjection } from './access-history';
 import { clustersProjection } from './clusters';
 import { namespacesProjection } from './namespaces';
 import { identityProjection } from './identity';
@@ -7,7 +8,7 @@ import type { Projection } from './types';
 import { workspacesProjection } from './workspaces';
 
 /** Every projection the runner starts by default, by name. */
-export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection];
+export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection, accessHistoryProjection];
 
 export function projectionByName(name: string): Projection | undefined {
   return allProjections.find((p) => p.name === name);
@@ -16,9 +17,10 @@ export function projectionByName(name: string): Projection | undefined {
 export * from './types';
 export * from './runner';
 export * from './rebuild';
-export { clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection };
+export { clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection, accessHistoryProjection };
 export * as identityQueries from './identity/queries';
 export * as clusterQueries from './clusters/queries';
 export * as workspaceQueries from './workspaces/queries';
 export * as namespaceQueries from './namespaces/queries';
 export * as auditQueries from './audit/queries';
+export * as accessHistoryQueries from './access-history/queries';

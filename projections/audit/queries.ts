@@ -1,5 +1,5 @@
 /** Queries of the audit trail: filtered, newest first, cursor-paginated. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { normalizeRow } from '../rows';
 import { auditEventsTable, auditRecordsTable, type AuditOutcome } from './tables';
 
@@ -86,6 +86,8 @@ export interface AuditFilter {
   clusterId?: string;
   workspaceId?: string;
   namespace?: string;
+  /** Only records at or below this position: a fixed snapshot for an export that counts first. */
+  maxPosition?: number;
 }
 
 export interface AuditPage {
@@ -123,26 +125,36 @@ function decodeCursor(cursor: string): [string, number] {
   }
 }
 
+type RecordQuery = SelectQueryBuilder<any, 'audit_records', any>;
+
+/** The filter as WHERE clauses; null when it can match nothing. */
+function filtered<Q extends RecordQuery>(q: Q, filter: AuditFilter): Q | null {
+  let out: RecordQuery = q;
+  if (filter.from) out = out.where('occurred_at', '>=', filter.from);
+  if (filter.to) out = out.where('occurred_at', '<', filter.to);
+  if (filter.module !== undefined) {
+    const modules = typeof filter.module === 'string' ? [filter.module] : [...filter.module];
+    if (modules.length === 0) return null;
+    out = out.where('module', 'in', modules);
+  }
+  if (filter.action) out = out.where('action', '=', filter.action);
+  if (filter.actorId) out = out.where('actor_id', '=', filter.actorId);
+  if (filter.actorName) out = out.where('actor_name', '=', filter.actorName);
+  if (filter.outcome) out = out.where('outcome', '=', filter.outcome);
+  if (filter.targetKind) out = out.where('target_kind', '=', filter.targetKind);
+  if (filter.targetId) out = out.where('target_id', '=', filter.targetId);
+  if (filter.clusterId) out = out.where('cluster_id', '=', filter.clusterId);
+  if (filter.workspaceId) out = out.where('workspace_id', '=', filter.workspaceId);
+  if (filter.namespace) out = out.where('namespace', '=', filter.namespace);
+  if (filter.maxPosition !== undefined) out = out.where('position', '<=', filter.maxPosition);
+  return out as Q;
+}
+
 /** Newest first; ties on occurredAt broken by position. */
 export async function listAuditRecords(db: Kysely<any>, filter: AuditFilter = {}, page: AuditPage = {}): Promise<AuditRecordPage> {
   const limit = Math.min(Math.max(Math.trunc(page.limit ?? 50), 1), 500);
-  let q = db.selectFrom('audit_records').selectAll();
-  if (filter.from) q = q.where('occurred_at', '>=', filter.from);
-  if (filter.to) q = q.where('occurred_at', '<', filter.to);
-  if (filter.module !== undefined) {
-    const modules = typeof filter.module === 'string' ? [filter.module] : [...filter.module];
-    if (modules.length === 0) return { items: [], nextCursor: null };
-    q = q.where('module', 'in', modules);
-  }
-  if (filter.action) q = q.where('action', '=', filter.action);
-  if (filter.actorId) q = q.where('actor_id', '=', filter.actorId);
-  if (filter.actorName) q = q.where('actor_name', '=', filter.actorName);
-  if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
-  if (filter.targetKind) q = q.where('target_kind', '=', filter.targetKind);
-  if (filter.targetId) q = q.where('target_id', '=', filter.targetId);
-  if (filter.clusterId) q = q.where('cluster_id', '=', filter.clusterId);
-  if (filter.workspaceId) q = q.where('workspace_id', '=', filter.workspaceId);
-  if (filter.namespace) q = q.where('namespace', '=', filter.namespace);
+  let q = filtered(db.selectFrom('audit_records').selectAll(), filter);
+  if (!q) return { items: [], nextCursor: null };
   if (page.cursor) {
     const [at, position] = decodeCursor(page.cursor);
     q = q.where(sql<boolean>`(occurred_at, position) < (${at}::timestamptz, ${position}::bigint)`);
@@ -150,6 +162,29 @@ export async function listAuditRecords(db: Kysely<any>, filter: AuditFilter = {}
   const rows = await q.orderBy('occurred_at', 'desc').orderBy('position', 'desc').limit(limit + 1).execute();
   const items = rows.slice(0, limit).map(toAuditRecordDto);
   return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+}
+
+/** How many records match (for an export's progress). */
+export async function countAuditRecords(db: Kysely<any>, filter: AuditFilter = {}): Promise<number> {
+  const q = filtered(db.selectFrom('audit_records').select((eb) => eb.fn.countAll<string>().as('n')), filter);
+  if (!q) return 0;
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+/** The highest position of any record (0 when none): pin it as `maxPosition` to read a fixed snapshot. */
+export async function lastAuditPosition(db: Kysely<any>): Promise<number> {
+  const row = await db.selectFrom('audit_records').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  return Number(row?.p ?? 0);
+}
+
+/** Every matching record, newest first, read in keyset pages of `pageSize`; never more than a page in memory. */
+export async function* auditRecordPages(db: Kysely<any>, filter: AuditFilter = {}, pageSize = 500): AsyncGenerator<AuditRecordDto[]> {
+  let cursor: string | null = null;
+  do {
+    const page = await listAuditRecords(db, filter, { cursor, limit: pageSize });
+    if (page.items.length) yield page.items;
+    cursor = page.nextCursor;
+  } while (cursor);
 }
 
 export interface AuditRecordDetail extends AuditRecordDto {

@@ -16,6 +16,7 @@ import { systemActor } from '../../commands/context';
 import { bosunClient, httpStatusOf } from '../support/bosun-client';
 import { addNodes } from '../support/kube-nodes';
 import { createTestDatabase } from '../support/postgres';
+import { csvCell, csvLine } from '../../projections/audit/csv';
 
 const backends = [
   { name: 'PGlite', database: async () => ({ url: null as string | null, drop: async () => {} }) },
@@ -259,6 +260,21 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('CSV cells', () => {
+  it('quotes what RFC 4180 requires and guards cells a spreadsheet would run as formulas', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(42)).toBe('42');
+    expect(csvCell({ a: 1 })).toBe('"{""a"":1}"');
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) expect(csvCell(`${start}1+1`).replace(/^"/, '')).toMatch(/^'/);
+    expect(csvCell('=SUM(A1,A2)')).toBe(`"'=SUM(A1,A2)"`);
+    expect(csvLine(['a', 'b,c', null])).toBe('a,"b,c",\r\n');
+  });
+});
 
 /** RFC 4180 reader: quoted fields may hold commas, doubled quotes, CR and LF. */
 function parseCsv(text: string): string[][] {
