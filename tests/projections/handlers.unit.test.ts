@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../eventstore/types';
 import { evolveAllocation, evolveCluster } from '../../projections/clusters/handlers';
 import { evolveNamespace } from '../../projections/namespaces/handlers';
-import { evolveBinding, evolveWorkspace } from '../../projections/workspaces/handlers';
+import { evolveBinding, evolveBindingAllocation, evolveWorkspace, workspaceUpdates } from '../../projections/workspaces/handlers';
 import { auditUpdates } from '../../projections/audit/handlers';
 
 const GiB = 1024 ** 3;
@@ -37,16 +37,26 @@ describe('clusters', () => {
 });
 
 describe('workspaces', () => {
-  it('binding rows sum the quotas of their namespaces', () => {
-    const row = foldAll(evolveBinding, [
+  it('binding rows follow the bind events; each namespace quota is a row of its own', () => {
+    const binding = foldAll(evolveBinding, [
       event('WorkspaceResourcesBound', { workspaceId: 'w', clusterId: 'c', cpuMillis: 8000, memoryBytes: 8 * GiB }),
-      event('ClusterNamespaceAllocated', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 1000, memoryBytes: GiB }),
-      event('ClusterNamespaceAllocated', { clusterId: 'c', namespace: 'b', workspaceId: 'w', cpuMillis: 2000, memoryBytes: GiB }),
-      event('ClusterNamespaceAllocationChanged', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 3000, memoryBytes: GiB }),
-      event('ClusterNamespaceReleased', { clusterId: 'c', namespace: 'b', workspaceId: 'w' }),
+      event('WorkspaceBindingChanged', { workspaceId: 'w', clusterId: 'c', cpuMillis: 9000, memoryBytes: 8 * GiB }),
     ]);
-    expect(row).toMatchObject({ cpu_millis: 8000, allocated_cpu_millis: 3000, allocated_memory_bytes: GiB, namespace_count: 1, bound: true });
-    expect(evolveBinding(row!, event('WorkspaceBindingRemoved', { workspaceId: 'w', clusterId: 'c' }))).toBeNull();
+    expect(binding).toMatchObject({ cpu_millis: 9000, memory_bytes: 8 * GiB, bound: true, bound_at: expect.any(String) });
+    expect(evolveBinding(binding!, event('WorkspaceBindingRemoved', { workspaceId: 'w', clusterId: 'c' }))).toBeNull();
+
+    const a = foldAll(evolveBindingAllocation, [
+      event('ClusterNamespaceAllocated', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 1000, memoryBytes: GiB }),
+      event('ClusterNamespaceAllocationChanged', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 3000, memoryBytes: GiB }),
+    ]);
+    expect(a).toMatchObject({ cluster_id: 'c', namespace: 'a', workspace_id: 'w', cpu_millis: 3000, memory_bytes: GiB });
+    expect(evolveBindingAllocation(a!, event('ClusterNamespaceReleased', { clusterId: 'c', namespace: 'a', workspaceId: 'w' }))).toBeNull();
+    expect(evolveBindingAllocation(undefined, event('ClusterNamespaceReleased', { clusterId: 'c', namespace: 'a', workspaceId: 'w' }))).toBeUndefined();
+  });
+
+  it('an allocation event touches its own row only (no per-binding map to rewrite)', () => {
+    const updates = workspaceUpdates(event('ClusterNamespaceAllocated', { clusterId: 'c', namespace: 'a', workspaceId: 'w', cpuMillis: 1, memoryBytes: 1 }));
+    expect(updates.map((u) => [u.kind, u.table.name, u.kind === 'fold' ? u.key : null])).toEqual([['fold', 'workspace_binding_allocations', { cluster_id: 'c', namespace: 'a' }]]);
   });
 
   it('a deleted workspace keeps its row as a tombstone', () => {

@@ -13,6 +13,7 @@ import { getCluster, listClusterAllocations, listClusters } from '../../projecti
 import { getNamespace, listNamespaces } from '../../projections/namespaces/queries';
 import { applyEvents, type Projection } from '../../projections/types';
 import { getWorkspace, listWorkspaceBindings, listWorkspaces } from '../../projections/workspaces/queries';
+import { accessOf, getUser, listApiKeys, listGrants } from '../../projections/identity/queries';
 import { dumpTables, openBackend, type Backend, type BackendKind } from './support';
 
 const GiB = 1024 ** 3;
@@ -144,6 +145,21 @@ describe.each<BackendKind>(['postgres', 'pglite'])('read models on %s', (kind) =
     expect(await listNamespaces(backend.db, { workspaceIds: [] })).toEqual([]);
   });
 
+  it('identity: users, grants in force, custom roles and API keys', async () => {
+    await given(scenario());
+    const alice = await getUser(backend.db, 'alice');
+    expect(alice).toMatchObject({ display_name: 'Alice A.', email: null, groups: ['sre'], status: 'disabled', source: 'local' });
+    const grants = (await listGrants(backend.db)).map((g) => `${g.subject_kind}:${g.subject_id} ${g.role_id} ${g.scope_key}`);
+    expect(grants.sort()).toEqual(['group:sre log-reader c1/web', 'user:alice developer c1/web']);
+    const access = await accessOf(backend.db, 'alice', ['sre']);
+    expect(access.grants.map((g) => g.role).sort()).toEqual(['developer', 'log-reader']);
+    expect(access.roles['log-reader']?.permissions).toEqual(['containers:logs', 'namespaces:read']);
+    const keys = await listApiKeys(backend.db, 'alice');
+    expect(keys).toHaveLength(1);
+    expect(keys[0].revoked_at).not.toBeNull();
+    expect(keys[0]).not.toHaveProperty('secret_sha256');
+  });
+
   it('audit: one record per command with its events; filters and newest-first cursor pages', async () => {
     const events = scenario();
     await given(events);
@@ -244,6 +260,33 @@ function scenario(): StoredEvent[] {
     details: { requested: 64_000, available: 16_000 },
   });
   log.system('namespace-c1.web', 'NamespaceProvisioned', { clusterId: 'c1', name: 'web', generation: 1 });
+  // People and their access: a user, a group, a custom role, grants at each scope, an API key.
+  log.command('users', 'CreateUser', { kind: 'user', id: 'alice' }, [
+    ['user-alice', 'UserCreated', { userId: 'alice', displayName: 'Alice', email: 'alice@example.com', source: 'local', externalSubject: null }],
+  ], admin);
+  log.command('users', 'SyncUserProfile', { kind: 'user', id: 'alice' }, [
+    ['user-alice', 'UserProfileSynced', { userId: 'alice', displayName: 'Alice A.', email: null, groups: ['sre'] }],
+  ], admin);
+  log.command('roles', 'DefineRole', { kind: 'role', id: 'log-reader' }, [
+    ['role-log-reader', 'RoleDefined', { roleId: 'log-reader', displayName: 'Log reader', description: '', permissions: ['containers:logs'], grantableAt: ['namespace'] }],
+  ], admin);
+  const nsScope = { kind: 'namespace', clusterId: 'c1', namespace: 'web', workspaceId: 'w1' };
+  log.command('roles', 'GrantRole', ns, [['user-alice', 'RoleGranted', { subject: { kind: 'user', id: 'alice' }, roleId: 'developer', scope: nsScope }]], admin);
+  log.command('roles', 'GrantRole', ns, [['group-sre', 'RoleGranted', { subject: { kind: 'group', id: 'sre' }, roleId: 'log-reader', scope: nsScope }]], admin);
+  log.command('roles', 'GrantRole', { kind: 'workspace', id: 'w1', workspaceId: 'w1' }, [
+    ['user-alice', 'RoleGranted', { subject: { kind: 'user', id: 'alice' }, roleId: 'viewer', scope: { kind: 'workspace', workspaceId: 'w1' } }],
+  ], admin);
+  log.command('users', 'CreateApiKey', { kind: 'user', id: 'alice' }, [
+    ['user-alice', 'ApiKeyCreated', { userId: 'alice', keyId: '00000000-0000-4000-8000-00000000000a', name: 'ci', prefix: 'bsk_abcdef', secretSha256: 'a'.repeat(64), permissions: ['namespaces:read'], scopes: null, expiresAt: '2026-06-01T00:00:00.000Z' }],
+  ]);
+  log.command('roles', 'UpdateRole', { kind: 'role', id: 'log-reader' }, [
+    ['role-log-reader', 'RoleUpdated', { roleId: 'log-reader', displayName: 'Log reader', description: 'logs only', permissions: ['containers:logs', 'namespaces:read'], grantableAt: ['namespace'] }],
+  ], admin);
+  log.command('roles', 'RevokeRole', { kind: 'workspace', id: 'w1', workspaceId: 'w1' }, [
+    ['user-alice', 'RoleRevoked', { subject: { kind: 'user', id: 'alice' }, roleId: 'viewer', scope: { kind: 'workspace', workspaceId: 'w1' } }],
+  ], admin);
+  log.command('users', 'RevokeApiKey', { kind: 'user', id: 'alice' }, [['user-alice', 'ApiKeyRevoked', { userId: 'alice', keyId: '00000000-0000-4000-8000-00000000000a' }]]);
+  log.command('users', 'DisableUser', { kind: 'user', id: 'alice' }, [['user-alice', 'UserDisabled', { userId: 'alice' }]], admin);
   log.command('namespaces', 'ChangeNamespaceQuota', ns, [
     ['namespace-c1.web', 'NamespaceQuotaChanged', { clusterId: 'c1', name: 'web', workspaceId: 'w1', quotaCpuMillis: 6000, quotaMemoryBytes: 12 * GiB, defaults, generation: 2 }],
     ['cluster-c1', 'ClusterNamespaceAllocationChanged', { clusterId: 'c1', namespace: 'web', workspaceId: 'w1', cpuMillis: 6000, memoryBytes: 12 * GiB }],
