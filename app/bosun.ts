@@ -23,6 +23,7 @@ import type { CommandHandler } from '../commands/handler';
 import { buildServer } from '../api/server';
 import { startNamespaceReconciler, type NamespaceReconciler } from '../reconcilers/namespace/reconciler';
 import { namespaceDesiredState, removedKey } from './namespace-source';
+import { nudgeRbac, rbacDesiredState, startRbacReconciler, type RbacReconciler } from '../reconcilers/rbac';
 import { configFromEnv, type BosunConfig } from './config';
 import type { Services } from './services';
 
@@ -90,6 +91,7 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
   });
 
   let reconciler: NamespaceReconciler | null = null;
+  let rbac: RbacReconciler | null = null;
   const services: Services = {
     db: database.db,
     store,
@@ -109,16 +111,23 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
     oidc: config.oidc ? new OidcLogin(config.oidc) : null,
     clock,
     nudge(event, position) {
+      // Reconcilers read the read models, so each waits until they hold the event.
+      const afterProjections = (then: () => void) =>
+        services.readModels
+          .waitForPosition(position, 10_000)
+          .then(then)
+          .catch(() => {
+            // Shutting down: the runner stopped before it reached the position; the next start resyncs.
+          });
+      if (rbac) {
+        const target = rbac;
+        void afterProjections(() => nudgeRbac(target, event));
+      }
       const data = event.data as { clusterId?: string; name?: string };
       if (!reconciler || !event.type.startsWith('Namespace') || !data.clusterId || !data.name) return;
       if (event.type === 'NamespaceProvisioned' || event.type === 'NamespaceProvisioningFailed') return;
       const target = reconciler;
-      services.readModels
-        .waitForPosition(position, 10_000)
-        .then(() => target.enqueue(data.clusterId!, data.name!))
-        .catch(() => {
-          // Shutting down: the runner stopped before it reached the position; the next start resyncs.
-        });
+      void afterProjections(() => target.enqueue(data.clusterId!, data.name!));
     },
   };
 
@@ -137,12 +146,20 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
           ? ({ type: 'RecordNamespaceProvisioned', clusterId: report.clusterId, name: report.name, generation: report.generation } as const)
           : ({ type: 'RecordNamespaceProvisioningFailed', clusterId: report.clusterId, name: report.name, generation: report.generation, reason: report.outcome.failed } as const);
       try {
-        await handle(tenancyCommand(command.type), command as any, context);
+        const result = await handle(tenancyCommand(command.type), command as any, context);
+        // A namespace that just appeared on the cluster can now receive its RoleBindings.
+        for (const event of result.events) services.nudge(event, result.position);
       } catch (error) {
         // A namespace deleted meanwhile has no outcome to record.
         if (!isDomainError(error)) throw error;
       }
     },
+    resyncMs: config.resyncSeconds * 1000,
+    backoff: options.reconcilerBackoff,
+  });
+  rbac = startRbacReconciler({
+    source: rbacDesiredState(database.db),
+    kubeConfigFor: async (clusterId) => (await clusterAccess.clientFor(clusterId)).kubeConfig,
     resyncMs: config.resyncSeconds * 1000,
     backoff: options.reconcilerBackoff,
   });
@@ -162,6 +179,7 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
       ready = false;
       await server.close();
       await reconciler?.stop();
+      await rbac?.stop();
       await projections.stop();
       await store.close();
       await database.close();
