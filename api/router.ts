@@ -12,6 +12,7 @@ import { membersRouter } from './routers/members';
 import { apiKeysRouter } from './routers/api-keys';
 import { accessRouter } from './routers/access';
 import { kubeconfigRouter } from './routers/kubeconfig';
+import { templatesRouter } from './routers/templates';
 
 export const appRouter = router({
   auth: authRouter,
@@ -27,6 +28,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   access: accessRouter,
   kubeconfig: kubeconfigRouter,
+  templates: templatesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -46,6 +46,10 @@ const moduleOf: Record<CommandType, AuditModule> = {
   DefineRole: 'roles',
   UpdateRole: 'roles',
   DeleteRole: 'roles',
+  CreateTemplate: 'apps',
+  SaveTemplateVersion: 'apps',
+  ShareTemplate: 'apps',
+  DeleteTemplate: 'apps',
 };
 
 function targetOf(command: Command): AuditTarget {
@@ -62,6 +66,12 @@ function targetOf(command: Command): AuditTarget {
       return { kind: 'user', id: c.userId };
     case 'roles':
       return { kind: 'role', id: c.roleId };
+    case 'apps':
+      // A template is filed under the scope it belongs to.
+      if (command.type === 'CreateTemplate' && command.scope.kind === 'workspace') {
+        return { kind: 'workspace', id: command.scope.workspaceId, workspaceId: command.scope.workspaceId };
+      }
+      return { kind: 'platform', id: 'platform' };
     case 'clusters':
       return { kind: 'cluster', id: c.clusterId, clusterId: c.clusterId };
     case 'namespaces':

@@ -28,10 +28,13 @@ import * as group from './group/state';
 import { type RoleCommand, roleDecider } from './role/decide';
 import { roleEventDataSchemas, type RoleEvent } from './role/events';
 import * as role from './role/state';
+import { type TemplateCommand, templateDecider } from './template/decide';
+import { templateEventDataSchemas, type TemplateEvent } from './template/events';
+import * as template from './template/state';
 
-export type { ClusterCommand, NamespaceCommand, WorkspaceCommand, UserCommand, GrantCommand, RoleCommand };
+export type { ClusterCommand, NamespaceCommand, WorkspaceCommand, UserCommand, GrantCommand, RoleCommand, TemplateCommand };
 export type { CommandDecider, Decision, StreamStates };
-export type Command = ClusterCommand | WorkspaceCommand | NamespaceCommand | UserCommand | GrantCommand | RoleCommand;
+export type Command = ClusterCommand | WorkspaceCommand | NamespaceCommand | UserCommand | GrantCommand | RoleCommand | TemplateCommand;
 export type CommandType = Command['type'];
 export type AggregateState =
   | cluster.ClusterState
@@ -39,7 +42,8 @@ export type AggregateState =
   | namespace.NamespaceState
   | user.UserState
   | group.GroupState
-  | role.RoleState;
+  | role.RoleState
+  | template.TemplateState;
 
 type DeciderFor<K extends CommandType> = CommandDecider<Extract<Command, { type: K }>, DomainEvent>;
 
@@ -73,6 +77,10 @@ export const commandDeciders: { readonly [K in CommandType]: DeciderFor<K> } = {
   DefineRole: roleDecider,
   UpdateRole: roleDecider,
   DeleteRole: roleDecider,
+  CreateTemplate: templateDecider,
+  SaveTemplateVersion: templateDecider,
+  ShareTemplate: templateDecider,
+  DeleteTemplate: templateDecider,
 };
 
 export const commandTypes = Object.keys(commandDeciders) as CommandType[];
@@ -100,7 +108,7 @@ export function decide(cmd: Command, states: StreamStates): Decision<DomainEvent
 }
 
 export interface StreamAggregate {
-  category: 'cluster' | 'workspace' | 'namespace' | 'user' | 'group' | 'role';
+  category: 'cluster' | 'workspace' | 'namespace' | 'user' | 'group' | 'role' | 'template';
   initialState: AggregateState;
   evolve(state: AggregateState, event: DomainEvent): AggregateState;
 }
@@ -130,6 +138,7 @@ const aggregates = {
   user: guarded<user.UserState, UserEvent>('user', user.initialState, user.evolve, userEventDataSchemas),
   group: guarded<group.GroupState, GrantEvent>('group', group.initialState, group.evolve, grantEventDataSchemas),
   role: guarded<role.RoleState, RoleEvent>('role', role.initialState, role.evolve, roleEventDataSchemas),
+  template: guarded<template.TemplateState, TemplateEvent>('template', template.initialState, template.evolve, templateEventDataSchemas),
 } satisfies Record<StreamAggregate['category'], StreamAggregate>;
 
 /** The aggregate (initial state and evolve) of a stream, chosen by the stream id's prefix. */
@@ -153,6 +162,8 @@ export function aggregateForStream(streamId: string): StreamAggregate {
       return aggregates.group;
     case 'role':
       return aggregates.role;
+    case 'template':
+      return aggregates.template;
     default:
       return assertNever(parsed);
   }

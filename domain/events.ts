@@ -9,8 +9,9 @@ import { type NamespaceEvent, namespaceEventDataSchemas } from './namespace/even
 import { type WorkspaceEvent, workspaceEventDataSchemas } from './workspace/events';
 import { type UserEvent, userEventDataSchemas } from './user/events';
 import { type RoleEvent, roleEventDataSchemas } from './role/events';
+import { type TemplateEvent, templateEventDataSchemas } from './template/events';
 
-export type DomainEvent = ClusterEvent | WorkspaceEvent | NamespaceEvent | UserEvent | RoleEvent;
+export type DomainEvent = ClusterEvent | WorkspaceEvent | NamespaceEvent | UserEvent | RoleEvent | TemplateEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** The schema version written with new events (metadata.schemaVersion). */
@@ -22,6 +23,7 @@ const schemas = {
   ...namespaceEventDataSchemas,
   ...userEventDataSchemas,
   ...roleEventDataSchemas,
+  ...templateEventDataSchemas,
 } satisfies Record<DomainEventType, ZodType>;
 
 /** Data schema of every event type. */

@@ -10,6 +10,7 @@ export const streamCategories = {
   user: 'user-',
   group: 'group-',
   role: 'role-',
+  template: 'template-',
 } as const;
 
 export type StreamCategory = keyof typeof streamCategories;
@@ -21,6 +22,7 @@ export const streamIds = {
   user: (userId: string): string => streamCategories.user + userId,
   group: (name: string): string => streamCategories.group + name,
   role: (roleId: string): string => streamCategories.role + roleId,
+  template: (templateId: string): string => streamCategories.template + templateId,
 };
 
 export type ParsedStreamId =
@@ -29,7 +31,8 @@ export type ParsedStreamId =
   | { category: 'namespace'; clusterId: string; name: string }
   | { category: 'user'; userId: string }
   | { category: 'group'; name: string }
-  | { category: 'role'; roleId: string };
+  | { category: 'role'; roleId: string }
+  | { category: 'template'; templateId: string };
 
 /** Inverse of `streamIds`; null for a stream that is not a domain stream (e.g. `command-…`). */
 export function parseStreamId(streamId: string): ParsedStreamId | null {
@@ -48,5 +51,8 @@ export function parseStreamId(streamId: string): ParsedStreamId | null {
   if (streamId.startsWith(streamCategories.user)) return { category: 'user', userId: streamId.slice(streamCategories.user.length) };
   if (streamId.startsWith(streamCategories.group)) return { category: 'group', name: streamId.slice(streamCategories.group.length) };
   if (streamId.startsWith(streamCategories.role)) return { category: 'role', roleId: streamId.slice(streamCategories.role.length) };
+  if (streamId.startsWith(streamCategories.template)) {
+    return { category: 'template', templateId: streamId.slice(streamCategories.template.length) };
+  }
   return null;
 }

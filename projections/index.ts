@@ -4,11 +4,12 @@ import { accessHistoryProjection } from './access-history';
 import { clustersProjection } from './clusters';
 import { namespacesProjection } from './namespaces';
 import { identityProjection } from './identity';
+import { templatesProjection } from './templates';
 import type { Projection } from './types';
 import { workspacesProjection } from './workspaces';
 
 /** Every projection the runner starts by default, by name. */
-export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection, accessHistoryProjection];
+export const allProjections: readonly Projection[] = [clustersProjection, workspacesProjection, namespacesProjection, identityProjection, templatesProjection, auditProjection, accessHistoryProjection];
 
 export function projectionByName(name: string): Projection | undefined {
   return allProjections.find((p) => p.name === name);
@@ -17,7 +18,8 @@ export function projectionByName(name: string): Projection | undefined {
 export * from './types';
 export * from './runner';
 export * from './rebuild';
-export { clustersProjection, workspacesProjection, namespacesProjection, identityProjection, auditProjection, accessHistoryProjection };
+export { clustersProjection, workspacesProjection, namespacesProjection, identityProjection, templatesProjection, auditProjection, accessHistoryProjection };
+export * as templateQueries from './templates/queries';
 export * as identityQueries from './identity/queries';
 export * as clusterQueries from './clusters/queries';
 export * as workspaceQueries from './workspaces/queries';

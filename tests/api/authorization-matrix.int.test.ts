@@ -89,6 +89,16 @@ const samples: Record<string, (v: Variant) => Sample> = {
   'access.mine': () => ({ scope: { kind: 'platform' } }),
   'access.ofUser': () => ({ userId: 'r-developer', scope: { kind: 'platform' } }),
   'kubeconfig.download': () => ({ commandId: bad, clusterId: CLUSTER }),
+  'templates.list': () => undefined,
+  'templates.get': () => ({ templateId: '' }),
+  'templates.starters': () => undefined,
+  // The guard reads the claimed scope; a namespace scope passes it where allowed and is then refused as input (400).
+  'templates.create': (v) => ({ commandId: bad, scope: nsScope(v) }),
+  'templates.saveVersion': () => ({ commandId: bad }),
+  'templates.share': () => ({ commandId: bad }),
+  'templates.delete': () => ({ commandId: bad }),
+  'templates.check': () => ({}),
+  'templates.render': () => ({ namespace: 5 }),
 };
 
 /** Procedures not called over HTTP here (their guard is still checked from meta): */

@@ -45,6 +45,10 @@ describe('command lookup', () => {
         'DefineRole',
         'UpdateRole',
         'DeleteRole',
+        'CreateTemplate',
+        'SaveTemplateVersion',
+        'ShareTemplate',
+        'DeleteTemplate',
       ].sort(),
     );
     for (const type of commandTypes) {
@@ -86,6 +90,7 @@ describe('evolve per stream', () => {
     expect(aggregateForStream('user-alice').category).toBe('user');
     expect(aggregateForStream('group-ops').category).toBe('group');
     expect(aggregateForStream('role-auditor-lite').category).toBe('role');
+    expect(aggregateForStream('template-web').category).toBe('template');
     expect(() => aggregateForStream('command-123')).toThrow('streamId: "command-123" is not a domain stream');
   });
 

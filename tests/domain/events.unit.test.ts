@@ -6,6 +6,7 @@ import { namespaceEventSchema } from '../../domain/namespace/events';
 import { workspaceEventSchema } from '../../domain/workspace/events';
 import { userEventDataSchemas } from '../../domain/user/events';
 import { roleEventDataSchemas } from '../../domain/role/events';
+import { templateEventDataSchemas } from '../../domain/template/events';
 
 function refusal(fn: () => unknown): DomainError {
   try {
@@ -22,6 +23,7 @@ const unionTypes = [clusterEventSchema, workspaceEventSchema, namespaceEventSche
 ).concat(
   Object.keys(userEventDataSchemas),
   Object.keys(roleEventDataSchemas),
+  Object.keys(templateEventDataSchemas),
 );
 
 describe('event registry', () => {
@@ -31,7 +33,7 @@ describe('event registry', () => {
   });
 
   it('names events in PascalCase past tense, prefixed by their aggregate', () => {
-    for (const type of eventTypes) expect(type).toMatch(/^(Cluster|Workspace|Namespace|User|ApiKey|Role)[A-Za-z]*(ed|Set|Bound|Reset)$/);
+    for (const type of eventTypes) expect(type).toMatch(/^(Cluster|Workspace|Namespace|User|ApiKey|Role|Template)[A-Za-z]*(ed|Set|Bound|Reset)$/);
   });
 
   it('parses valid data into the typed event', () => {

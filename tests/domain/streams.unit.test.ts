@@ -16,6 +16,7 @@ describe('stream ids', () => {
     expect(parseStreamId('user-alice')).toEqual({ category: 'user', userId: 'alice' });
     expect(parseStreamId('group-ops team')).toEqual({ category: 'group', name: 'ops team' });
     expect(parseStreamId('role-reader')).toEqual({ category: 'role', roleId: 'reader' });
+    expect(parseStreamId('template-web')).toEqual({ category: 'template', templateId: 'web' });
     expect(parseStreamId('command-42')).toBeNull();
   });
 });

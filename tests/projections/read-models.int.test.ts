@@ -267,6 +267,16 @@ function scenario(): StoredEvent[] {
   log.command('users', 'SyncUserProfile', { kind: 'user', id: 'alice' }, [
     ['user-alice', 'UserProfileSynced', { userId: 'alice', displayName: 'Alice A.', email: null, groups: ['sre'] }],
   ], admin);
+  // An application template with two versions, shared with w1.
+  const templateDocs = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n';
+  log.command('apps', 'CreateTemplate', { kind: 'platform', id: 'platform' }, [
+    ['template-web', 'TemplateCreated', { templateId: 'web', displayName: 'Web', description: '', scope: { kind: 'platform', sharedWith: ['w1'] } }],
+    ['template-web', 'TemplateVersionSaved', { templateId: 'web', version: 1, documents: templateDocs, parameters: [], note: '' }],
+  ], admin);
+  log.command('apps', 'SaveTemplateVersion', { kind: 'platform', id: 'platform' }, [
+    ['template-web', 'TemplateVersionSaved', { templateId: 'web', version: 2, documents: templateDocs, parameters: [], note: 'again' }],
+  ], admin);
+  log.command('apps', 'ShareTemplate', { kind: 'platform', id: 'platform' }, [['template-web', 'TemplateShared', { templateId: 'web', sharedWith: 'all' }]], admin);
   log.command('roles', 'DefineRole', { kind: 'role', id: 'log-reader' }, [
     ['role-log-reader', 'RoleDefined', { roleId: 'log-reader', displayName: 'Log reader', description: '', permissions: ['containers:logs'], grantableAt: ['namespace'] }],
   ], admin);

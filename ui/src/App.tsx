@@ -13,6 +13,8 @@ import { LoginPage } from './pages/Login';
 import { NamespaceDetailPage } from './pages/NamespaceDetail';
 import { NamespacesPage } from './pages/Namespaces';
 import { RolesPage } from './pages/Roles';
+import { TemplatesPage } from './pages/Templates';
+import { TemplateEditorPage } from './pages/TemplatesEditor';
 import { UserDetailPage } from './pages/UserDetail';
 import { UsersPage } from './pages/Users';
 import { WorkspaceDetailPage } from './pages/WorkspaceDetail';
@@ -49,6 +51,8 @@ const routes: Route[] = [
       },
     },
   },
+  { path: '/templates', nav: 'nav.templates', component: TemplatesPage, needs: anywhere('apps:deploy') },
+  { path: '/templates/:id', nav: 'nav.templates', component: TemplateEditorPage, needs: anywhere('apps:deploy') },
   { path: '/audit', nav: 'nav.audit', component: AuditPage, needs: onPlatform('audit:read') },
   { path: '/users', nav: 'nav.users', component: UsersPage, needs: onPlatform('users:manage') },
   { path: '/users/:id', nav: 'nav.users', component: UserDetailPage, needs: onPlatform('users:manage') },
@@ -69,6 +73,7 @@ const navSections: { label: MessageKey; items: NavItem[] }[] = [
       { path: '/clusters', label: 'nav.clusters', icon: 'M3 4h14v4H3zM3 12h14v4H3zM6 6h.01M6 14h.01' },
       { path: '/workspaces', label: 'nav.workspaces', icon: 'M3 5h6v6H3zM11 5h6v6h-6zM3 13h14v3H3z' },
       { path: '/namespaces', label: 'nav.namespaces', icon: 'M4 4h12v12H4zM8 4v12M4 8h12' },
+      { path: '/templates', label: 'nav.templates', icon: 'M4 3h9l3 3v11H4zM7 8h6M7 11h6M7 14h4' },
       { path: '/audit', label: 'nav.audit', icon: 'M5 3h8l3 3v11H5zM8 8h5M8 11h5M8 14h3' },
     ],
   },
