@@ -15,6 +15,21 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBosun } from '../../app/bosun';
 import { startKubeSim, type KubeSim } from '../kube-sim';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+
+/** A Deployment made by the cluster's own admin (not through Bosun), for Dana to try to scale. */
+async function createDeployment(sim: KubeSim, namespace: string, name: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig);
+  const labels = { app: name };
+  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } } }] } } },
+    },
+  });
+}
 import { bosunClient } from '../support/bosun-client';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -244,6 +259,22 @@ describe('Identity in the web UI', () => {
       });
       expect(refusal.status).toBe(403);
       expect(refusal.body.error?.message).toMatch(/namespaces:manage/);
+
+      // A workload-controller action: scaling a Deployment through Bosun's Kubernetes proxy. The
+      // cluster's RBAC, projected from her developer role, refuses it with its own 403.
+      await createDeployment(sim!, 'ns-dev', 'web');
+      const scale = await page.evaluate(async () => {
+        const csrf = /(?:^|;\s*)bosun_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+        const response = await fetch('/k8s/clusters/sim/apis/apps/v1/namespaces/ns-dev/deployments/web', {
+          method: 'PATCH',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/merge-patch+json', 'x-bosun-csrf': csrf },
+          body: JSON.stringify({ spec: { replicas: 3 } }),
+        });
+        return { status: response.status, body: (await response.json()) as { message?: string } };
+      });
+      expect(scale.status).toBe(403);
+      expect(scale.body.message).toContain('deployments');
       // A page she may not open says which permission it needs.
       await page.goto(`${bosun.url}/#/clusters`);
       await page.getByTestId('forbidden').waitFor();
@@ -373,6 +404,8 @@ describe('Identity in the web UI', () => {
       await page.getByTestId('audit-user').fill('Dana Wu');
       await page.getByTestId('audit-outcome-filter').selectOption('rejected');
       await page.getByTestId('audit-apply').click();
+      // Both refusals are there: the workload-controller action on the cluster and the management call.
+      await page.locator('[data-testid="audit-row"]', { hasText: 'patch deployments' }).first().waitFor();
       const refused = page.locator('[data-testid="audit-row"]', { hasText: 'namespaces.delete' }).first();
       await refused.waitFor();
       await refused.click();
