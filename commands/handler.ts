@@ -90,15 +90,18 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const locks = new StreamLocks();
 
   /**
-   * The folded state of a stream. With `fresh` false nothing is read: a cached state is trusted, and
-   * a stream never seen is taken to be absent (commands that create streams are the common case).
-   * Either guess is checked by the append's expected revision ('no_stream' for the absent one); a
-   * wrong guess makes the command be decided again on state read from the store.
+   * The folded state of a stream without reading: a cached state is trusted, and a stream never
+   * seen is taken to be absent (commands that create streams are the common case). Either guess is
+   * checked by the append's expected revision ('no_stream' for the absent one); a wrong guess makes
+   * the command be decided again on state read from the store (`load`).
    */
-  async function load(streamId: string, fresh: boolean): Promise<Folded> {
-    const cached = cache.get(streamId);
-    if (!fresh) return cached ?? { state: model.initialStateFor(streamId), revision: null };
-    const start = cached ?? { state: model.initialStateFor(streamId), revision: null };
+  function guess(streamId: string): Folded {
+    return cache.get(streamId) ?? { state: model.initialStateFor(streamId), revision: null };
+  }
+
+  /** The folded state of a stream brought up to date from the store (only what follows the cached state is read). */
+  async function load(streamId: string): Promise<Folded> {
+    const start = guess(streamId);
     const fromRevision = start.revision === null ? 0 : start.revision + 1;
     const events = await store.readStream(streamId, { fromRevision });
     const folded = events.length === 0 ? start : foldEvents(start, events, (state, event) => model.evolve(streamId, state, event));
@@ -139,8 +142,9 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       // command already handled under this commandId surfaces as a conflict on its stream.
       let fresh = false;
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const folded = await Promise.all(streamIds.map((id) => load(id, fresh)));
-        const states = Object.fromEntries(streamIds.map((id, i) => [id, folded[i].state]));
+        const folded = fresh ? await Promise.all(streamIds.map(load)) : streamIds.map(guess);
+        const states: Record<string, unknown> = {};
+        streamIds.forEach((id, i) => (states[id] = folded[i].state));
 
         let decision: Record<string, DomainEventInput[]>;
         try {

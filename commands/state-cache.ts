@@ -9,31 +9,45 @@ export interface Folded<S = unknown> {
 /**
  * Folded stream states kept between commands, so a command reads only the events appended since
  * its stream was last folded instead of replaying a long stream (a cluster's stream grows with
- * every namespace on it). Bounded; least recently used entries are evicted.
+ * every namespace on it). Bounded, approximately least recently used: two generations of up to
+ * `capacity / 2` entries each; an entry used while in the old generation moves to the young one,
+ * and when the young one is full the old one is dropped whole. (A single Map used as an LRU, by
+ * delete and re-insert, leaves holes that its oldest-key lookup walks over: that cost grew with
+ * every command.)
  */
 export class StateCache {
-  private readonly entries = new Map<string, Folded>();
+  private young = new Map<string, Folded>();
+  private old = new Map<string, Folded>();
+  private readonly generation: number;
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(capacity = 10_000) {
+    this.generation = Math.max(1, Math.ceil(capacity / 2));
+  }
 
   get(streamId: string): Folded | undefined {
-    const entry = this.entries.get(streamId);
-    if (entry) {
-      this.entries.delete(streamId);
-      this.entries.set(streamId, entry);
+    const entry = this.young.get(streamId);
+    if (entry !== undefined) return entry;
+    const aged = this.old.get(streamId);
+    if (aged !== undefined) {
+      this.old.delete(streamId);
+      this.put(streamId, aged);
     }
-    return entry;
+    return aged;
   }
 
   set(streamId: string, folded: Folded): void {
-    const current = this.entries.get(streamId);
+    const current = this.young.get(streamId) ?? this.old.get(streamId);
     if (current && current.revision !== null && folded.revision !== null && current.revision > folded.revision) return;
-    this.entries.delete(streamId);
-    this.entries.set(streamId, folded);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    this.old.delete(streamId);
+    this.put(streamId, folded);
+  }
+
+  private put(streamId: string, folded: Folded): void {
+    if (!this.young.has(streamId) && this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
     }
+    this.young.set(streamId, folded);
   }
 }
 

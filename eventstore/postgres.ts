@@ -12,8 +12,12 @@ export interface PostgresEventStoreOptions {
   /** Run migrateToLatest on open (default true). */
   migrate?: boolean;
   pollMs?: number;
-  /** Append batches running at once (default 4; keep below the pool size). */
+  /** Append batches running at once (default 2; keep below the pool size). */
   maxAppendsInFlight?: number;
+  /** Appends that must be waiting before a batch starts while another runs (default 2). */
+  appendBatchFill?: number;
+  /** Most appends in one batch statement (default 32). */
+  appendBatchMax?: number;
 }
 
 /**
@@ -115,6 +119,8 @@ export async function openPostgresEventStore(
     externalChanges: listener.source,
     afterAppend: notifyOthers,
     maxAppendsInFlight: options.maxAppendsInFlight,
+    appendBatchFill: options.appendBatchFill,
+    appendBatchMax: options.appendBatchMax,
     pollMs: options.pollMs ?? 1000,
     onClose: async () => {
       await listener.close();

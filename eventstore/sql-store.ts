@@ -18,7 +18,12 @@ import {
 } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const COLUMNS = ['position', 'stream_id', 'revision', 'id', 'type', 'data', 'metadata', 'recorded_at'];
+/**
+ * An event row as read: named as StoredEvent names them, so a page's rows become its events in
+ * place; recorded_at as epoch milliseconds (float8, exact), which is cheaper to turn into an ISO
+ * string than the driver's timestamp text.
+ */
+const COLUMNS = `position, stream_id as "streamId", revision, id, type, data, metadata, floor(extract(epoch from recorded_at) * 1000)::float8 as "recordedAt"`;
 /** How often an append whose expectation is 'any'/'stream_exists' is retried after losing a race on a stream. */
 const RACE_RETRIES = 10;
 
@@ -33,20 +38,25 @@ export interface SqlEventStoreOptions {
   notifier?: ChangeNotifier;
   pollMs?: number;
   pageSize?: number;
-  /** Append batches running at once (default 4); more ops than that are coalesced into batches. */
+  /** Append batches running at once (default 2); more ops than that are coalesced into batches. */
   maxAppendsInFlight?: number;
+  /** Appends that must be waiting before a batch starts while another runs (default 2; see AppendBatcher). */
+  appendBatchFill?: number;
+  /** Most appends in one batch statement (default 32). */
+  appendBatchMax?: number;
   onClose?: () => Promise<void>;
 }
 
 interface EventRow {
   position: string | number;
-  stream_id: string;
+  streamId: string;
   revision: number;
   id: string;
   type: string;
   data: Record<string, unknown>;
   metadata: any;
-  recorded_at: Date | string;
+  /** Epoch milliseconds as read; the ISO string once the row became a StoredEvent. */
+  recordedAt: number | string;
 }
 
 interface AppendRow {
@@ -63,17 +73,57 @@ interface StreamReadKey {
   toPosition: number | null;
 }
 
+/** Turns a row as read into a StoredEvent, in place (the row is not used otherwise). */
 function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: Number(row.position),
-    recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
-  };
+  row.position = Number(row.position);
+  row.recordedAt = new Date(row.recordedAt as number).toISOString();
+  return row as unknown as StoredEvent;
+}
+
+/** An append as the batcher holds it: the compact JSON of event_store_append_ops, and what the fallback needs. */
+interface AppendOp {
+  json: string;
+  writes: StreamWrite[];
+}
+
+const EXPECTED_CODE = { no_stream: -1, stream_exists: -2, any: -3 } as const;
+
+/**
+ * One append in event_store_append_ops' format (migrations/2026_11_22_0410_event_store_append_ops.ts):
+ * the metadata once per append (commands give all their events the same), not once per event.
+ */
+function compactJson(writes: StreamWrite[]): string {
+  let metadata: NewEvent['metadata'] | undefined;
+  let metadataJson = 'null';
+  let out = '';
+  for (const w of writes) {
+    const x = typeof w.expectedRevision === 'number' ? w.expectedRevision : EXPECTED_CODE[w.expectedRevision];
+    let events = '';
+    for (const e of w.events) {
+      let own = '';
+      if (metadata === undefined) {
+        metadata = e.metadata;
+        metadataJson = JSON.stringify(metadata ?? null);
+      } else if (e.metadata !== metadata) {
+        const json = JSON.stringify(e.metadata ?? null);
+        if (json !== metadataJson) own = `,"m":${json}`;
+      }
+      events += `${events ? ',' : ''}{"i":"${e.id.toLowerCase()}","t":${JSON.stringify(e.type)},"d":${JSON.stringify(e.data)}${own}}`;
+    }
+    out += `${out ? ',' : ''}{"s":${JSON.stringify(w.streamId)},"x":${x},"e":[${events}]}`;
+  }
+  return `{"m":${metadataJson},"w":[${out}]}`;
+}
+
+/** The same append in event_store_append()'s format (one element of event_store_append_batch's ops). */
+function legacyJson(writes: StreamWrite[]): string {
+  return JSON.stringify(
+    writes.map((w) => ({
+      s: w.streamId,
+      x: w.expectedRevision,
+      e: w.events.map((e) => ({ id: e.id.toLowerCase(), type: e.type, data: e.data, metadata: e.metadata })),
+    })),
+  );
 }
 
 function likePrefix(prefix: string): string {
@@ -113,17 +163,18 @@ export class SqlEventStore implements EventStore {
   }, { maxInFlight: 1 });
   /** The highest horizon seen: everything at or below it is final, so pages below it need no new one. */
   private knownHorizon = 0;
-  private readonly batcher: AppendBatcher<string, AppendRow>;
+  private readonly batcher: AppendBatcher<AppendOp, AppendRow>;
   private closed = false;
 
   constructor(private readonly options: SqlEventStoreOptions) {
     this.kind = options.kind;
     this.client = options.client;
     this.notifier = options.notifier ?? new ChangeNotifier();
-    this.batcher = new AppendBatcher<string, AppendRow>(
-      (ops) => this.client.query<AppendRow>('select * from event_store_append_batch($1::jsonb)', [`[${ops.join(',')}]`], 'bosun_es_append_batch'),
-      { maxBatch: 32, maxInFlight: options.maxAppendsInFlight ?? 4 },
-    );
+    this.batcher = new AppendBatcher<AppendOp, AppendRow>((ops) => this.appendBatch(ops), {
+      maxBatch: options.appendBatchMax ?? 32,
+      maxInFlight: options.maxAppendsInFlight ?? 2,
+      fillTo: options.appendBatchFill ?? 2,
+    });
     const external = options.externalChanges;
     this.changes = (listener) => {
       const offLocal = this.notifier.source(listener);
@@ -147,13 +198,7 @@ export class SqlEventStore implements EventStore {
   private async appendNow(writes: StreamWrite[]): Promise<AppendResult> {
     if (!Array.isArray(writes) || writes.length === 0) throw new TypeError('appendMulti needs at least one write');
     writes.forEach(checkWrite);
-    const payload = JSON.stringify(
-      writes.map((w) => ({
-        s: w.streamId,
-        x: w.expectedRevision,
-        e: w.events.map((e) => ({ id: e.id.toLowerCase(), type: e.type, data: e.data, metadata: e.metadata })),
-      })),
-    );
+    const payload: AppendOp = { json: compactJson(writes), writes };
     for (let attempt = 0; ; attempt++) {
       let row: Awaited<ReturnType<typeof this.batcher.submit>>;
       try {
@@ -185,6 +230,31 @@ export class SqlEventStore implements EventStore {
     }
   }
 
+  /**
+   * One statement for a batch of appends. Usually event_store_append_ops (set-based, no
+   * subtransactions); a batch that writes one stream twice, or whose statement failed on a unique
+   * index (an event id taken, a race with another writer: nothing was written), goes through
+   * event_store_append_batch, which runs each append in its own subtransaction and reports per append.
+   */
+  private async appendBatch(ops: AppendOp[]): Promise<AppendRow[]> {
+    const streams = new Set<string>();
+    let disjoint = true;
+    for (const op of ops) {
+      for (const w of op.writes) {
+        if (streams.has(w.streamId)) disjoint = false;
+        streams.add(w.streamId);
+      }
+    }
+    if (disjoint) {
+      try {
+        return await this.client.query<AppendRow>('select * from event_store_append_ops($1::jsonb)', [`[${ops.map((o) => o.json).join(',')}]`], 'bosun_es_append_ops');
+      } catch (error) {
+        if ((error as { code?: unknown })?.code !== '23505') throw error;
+      }
+    }
+    return this.client.query<AppendRow>('select * from event_store_append_batch($1::jsonb)', [`[${ops.map((o) => legacyJson(o.writes)).join(',')}]`], 'bosun_es_append_batch');
+  }
+
   /** After a lost race, the typed conflict for the first stream whose expectation no longer holds. */
   private async conflictAfterRace(writes: StreamWrite[]): Promise<WrongExpectedRevisionError> {
     for (const w of writes) {
@@ -210,7 +280,7 @@ export class SqlEventStore implements EventStore {
       `select r.q::integer as q, e.*
          from unnest($1::text[], $2::integer[], $3::bigint[]) with ordinality as r(stream_id, from_revision, to_position, q)
          cross join lateral (
-           select ${COLUMNS.join(', ')} from events
+           select ${COLUMNS} from events
             where stream_id = r.stream_id and revision >= r.from_revision
               and (r.to_position is null or position <= r.to_position)
             order by revision
@@ -220,7 +290,7 @@ export class SqlEventStore implements EventStore {
       'bosun_es_read_streams',
     );
     const results: StoredEvent[][] = keys.map(() => []);
-    for (const row of rows) results[row.q - 1]!.push(toStoredEvent(row));
+    for (const { q, ...row } of rows) results[q - 1]!.push(toStoredEvent(row));
     return results;
   }
 
@@ -256,9 +326,14 @@ export class SqlEventStore implements EventStore {
     this.assertOpen();
     const prefixes = filter?.streamPrefixes?.length ? filter.streamPrefixes.map(likePrefix) : null;
     const types = filter?.types?.length ? filter.types : null;
+    // `position + 0 <= $2`: the upper bound as a filter, not an index condition. With both bounds
+    // in the index condition and no statistics yet (a table just bulk-loaded, before autovacuum's
+    // ANALYZE), the planner guesses a few rows and picks a bitmap scan plus a sort that spills to
+    // disk, ~5x slower; with the lower bound alone, ORDER BY … LIMIT over the primary key is an
+    // index scan whatever the statistics. The scan goes past $2 only over events above the horizon.
     const rows = await this.client.query<EventRow>(
-      `select ${COLUMNS.join(', ')} from events
-        where position > $1 and position <= $2
+      `select ${COLUMNS} from events
+        where position > $1 and position + 0 <= $2
           and ($3::text[] is null or stream_id like any($3::text[]))
           and ($4::text[] is null or type = any($4::text[]))
         order by position limit $5`,

@@ -69,6 +69,9 @@ export class RebuildInProgressError extends Error {
   }
 }
 
+/** Secondary index builds running at once at the end of a replay. */
+const INDEX_BUILDS_AT_ONCE = 3;
+
 /** Rebuilds of this process (PGlite has no other process; PostgreSQL adds an advisory lock). */
 const localRebuilds = new Set<string>();
 
@@ -86,6 +89,8 @@ async function scalar<T>(db: Kysely<any> | Transaction<any>, query: ReturnType<t
 async function prepareSchema(db: Kysely<any>, schema: string, tables: readonly string[]): Promise<string[]> {
   const indexStatements: string[] = [];
   await db.transaction().execute(async (trx) => {
+    // The fresh schema is disposable until the swap (a crash restarts the rebuild): no WAL flush wait.
+    await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
     await sql`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`.execute(trx);
     await sql`CREATE SCHEMA ${ident(schema)}`.execute(trx);
     for (const table of tables) {
@@ -129,7 +134,9 @@ async function* ranges(store: EventStore, from: number, upTo: number, width: num
     const after = next;
     const end = Math.min(after + width, upTo);
     next = end;
-    queue.push(store.readAll({ after, limit: width }).then((page) => ({ events: page.filter((e) => e.position <= end), upTo: end })));
+    const read = store.readAll({ after, limit: width }).then((page) => ({ events: page.filter((e) => e.position <= end), upTo: end }));
+    read.catch(() => {}); // a read left behind when the consumer stops early must not go unhandled
+    queue.push(read);
   };
   while (next < upTo && queue.length < prefetch) launch();
   while (queue.length) {
@@ -181,6 +188,45 @@ export async function rebuildProjections(options: RebuildManyOptions): Promise<R
   }
 }
 
+/** Pages waiting for one target, in order; `take` resolves with undefined once ended and empty. */
+class PageQueue {
+  private readonly pages: { events: StoredEvent[]; upTo: number }[] = [];
+  private ended = false;
+  private waiter: (() => void) | undefined;
+  private drainWaiters: (() => void)[] = [];
+
+  get length(): number {
+    return this.pages.length;
+  }
+
+  push(page: { events: StoredEvent[]; upTo: number }): void {
+    this.pages.push(page);
+    this.waiter?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.waiter?.();
+  }
+
+  async take(): Promise<{ events: StoredEvent[]; upTo: number } | undefined> {
+    while (this.pages.length === 0 && !this.ended) await new Promise<void>((r) => (this.waiter = r));
+    this.waiter = undefined;
+    return this.pages.shift();
+  }
+
+  /** Resolves at the next `wake` (a target finished a page). */
+  drained(): Promise<void> {
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  wake(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
 interface Target {
   projection: Projection;
   schema: string;
@@ -189,6 +235,8 @@ interface Target {
   handled: number;
   /** Events read for this projection (replay plus its own tail). */
   events: number;
+  /** Position its tables have reached in the replay. */
+  at: number;
 }
 
 async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]> {
@@ -220,31 +268,70 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
   };
 
   try {
+    // Each projection's schema in its own transaction, all at once (every one settled before a
+    // failure is thrown, so the cleanup below drops them all).
     for (const projection of options.projections) {
-      const schema = rebuildSchemaName(projection.name);
-      targets.push({ projection, schema, cache: new RowCache(true), indexStatements: await prepareSchema(db, schema, projection.tables), handled: 0, events: 0 });
+      targets.push({ projection, schema: rebuildSchemaName(projection.name), cache: new RowCache(true), indexStatements: [], handled: 0, events: 0, at: 0 });
     }
+    const tPrep = performance.now();
+    const prepared = await Promise.allSettled(targets.map(async (t) => (t.indexStatements = await prepareSchema(db, t.schema, t.projection.tables))));
+    const failed = prepared.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (process.env.REBUILD_DEBUG) console.log(`prepare ${(performance.now() - tPrep).toFixed(0)} ms`);
 
-    // Replay up to the head, again while the head moved by a batch or more; pages read ahead,
-    // each page written to every target in parallel (one transaction per target and page).
+    // Replay up to the head, again while the head moved by a batch or more. Pages are read ahead;
+    // each target applies them in order, one transaction per page, at its own pace (no barrier
+    // per page: a target with little to write runs ahead while a heavy one is still writing),
+    // at most `prefetch` pages ahead of the slowest.
+    const prefetch = options.prefetch ?? 3;
     for (;;) {
       const head = await store.headPosition();
       total = Math.max(total, head);
       if (head - position < batchSize) break; // the tail is short now; the swaps take the rest
-      for await (const range of ranges(store, position, head, batchSize, options.prefetch ?? 3)) {
-        if (range.events.length) {
-          await Promise.all(targets.map((target) => db.transaction().execute((trx) => apply(trx, target, range.events))));
+      const from = position;
+      const queues = targets.map(() => new PageQueue());
+      const workers = targets.map(async (target, i) => {
+        for (let range = await queues[i].take(); range; range = await queues[i].take()) {
+          if (range.events.length) await db.transaction().execute((trx) => apply(trx, target, range!.events));
+          target.events += range.events.length;
+          target.at = range.upTo;
+          position = Math.min(...targets.map((t) => t.at));
+          done = Math.max(done, Math.min(...targets.map((t) => t.events)));
+          report('replay');
+          queues.forEach((q) => q.wake());
         }
-        position = range.upTo;
-        done += range.events.length;
-        for (const target of targets) target.events += range.events.length;
-        report('replay');
+      });
+      try {
+        for await (const range of ranges(store, from, head, batchSize, prefetch)) {
+          // Hold the reader while the slowest target is `prefetch` pages behind.
+          while (queues.some((q) => q.length >= prefetch)) await Promise.race([...queues.map((q) => q.drained()), ...workers]);
+          for (const q of queues) q.push(range);
+        }
+      } finally {
+        for (const q of queues) q.end();
+        await Promise.all(workers);
       }
+      position = head;
     }
 
+    const tIdx = performance.now();
+    // Secondary indexes, a few at a time (CREATE INDEX takes a SHARE lock: several on one table can run side by side).
     report('index', true);
-    for (const target of targets) for (const statement of target.indexStatements) await sql.raw(statement).execute(db);
-
+    const statements = targets.flatMap((t) => t.indexStatements);
+    await Promise.all(
+      Array.from({ length: Math.min(INDEX_BUILDS_AT_ONCE, statements.length) }, async () => {
+        for (let statement = statements.shift(); statement !== undefined; statement = statements.shift()) {
+          const text = statement;
+          await db.transaction().execute(async (trx) => {
+            await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
+            const t = performance.now();
+            await sql.raw(text).execute(trx);
+            if (process.env.REBUILD_DEBUG) console.log(`  ${(performance.now() - t).toFixed(0)} ms ${text.slice(0, 120)}`);
+          });
+        }
+      }),
+    );
+    if (process.env.REBUILD_DEBUG) console.log(`index ${(performance.now() - tIdx).toFixed(0)} ms`);
     // Swap, one projection at a time: lock its live checkpoint, apply its last tail, move its tables.
     report('swap', true);
     const results: RebuildResult[] = [];

@@ -2,9 +2,9 @@
  * The row engine behind Bosun's read models: a handler is a pure function that, for one event,
  * names the rows it touches and how each evolves (`fold`), or the rows it adds (`insert`). The
  * engine loads the touched rows once per batch, folds every event in memory, and writes the final
- * rows with one multi-row statement per table (`json_populate_recordset`, one parameter). So a
- * batch of thousands of events costs a handful of round trips, and `apply(event)` is simply a
- * batch of one.
+ * rows with one multi-row statement per table (one jsonb parameter: an array of rows, each an
+ * array of column values, see `rowsParameter`). So a batch of thousands of events costs a handful
+ * of round trips, and `apply(event)` is simply a batch of one.
  *
  * Idempotency: a folded row carries the `position` of the last event that changed it; an event at
  * or below that position is skipped for that row. Inserts are `ON CONFLICT DO NOTHING`.
@@ -20,12 +20,25 @@ export interface RowTable<Row extends object> {
   readonly columns: { readonly [K in keyof Row & string]: ColumnKind };
 }
 
+const definedTables = new Set<RowTable<any>>();
+
+/**
+ * A read-model table as the engine writes it. Each column's kind must be its SQL type (the engine
+ * casts values to it; tests/projections/row-tables.int.test.ts checks every defined table).
+ */
 export function defineTable<Row extends object>(
   name: string,
   key: readonly (keyof Row & string)[],
   columns: { readonly [K in keyof Row & string]: ColumnKind },
 ): RowTable<Row> {
-  return { name, key, columns };
+  const table = { name, key, columns };
+  definedTables.add(table);
+  return table;
+}
+
+/** Every table defined so far (for the schema check in the tests). */
+export function definedRowTables(): RowTable<any>[] {
+  return [...definedTables];
 }
 
 /** What a handler returns for one event. */
@@ -68,8 +81,22 @@ export class RowCache {
 const CHUNK = 2000;
 
 function keyString(table: RowTable<any>, values: Readonly<Record<string, unknown>>): string {
-  if (table.key.length === 1) return String(values[table.key[0]] ?? '');
-  return JSON.stringify(table.key.map((k) => values[k] ?? null));
+  const key = table.key;
+  if (key.length === 1) return String(values[key[0]] ?? '');
+  // Key values are text or numbers; PostgreSQL text never holds NUL, so NUL separates them unambiguously.
+  let out = keyPart(values[key[0]]);
+  for (let i = 1; i < key.length; i++) out += '\u0000' + keyPart(values[key[i]]);
+  return out;
+}
+
+function keyPart(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+/** The evolved row carrying its key columns (a copy only when the handler left one out or changed it). */
+function withKey(next: Record<string, unknown>, key: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  for (const column in key) if (next[column] !== key[column]) return { ...next, ...key };
+  return next;
 }
 
 /** Converts what the driver returns (bigint strings, Dates) to the row's JS shape. */
@@ -93,14 +120,82 @@ export function normalizeRow<Row extends object>(table: RowTable<Row>, raw: Reco
 }
 
 /**
- * The rows as one JSON array for json_populate_recordset, which matches keys to columns by name
- * (absent keys are NULL, unknown keys ignored), so rows are serialized as they are.
+ * Rows as one jsonb parameter: an array of rows, each the array of its values in `columns` order
+ * (not objects: column names once per statement instead of once per row, a third fewer bytes to
+ * send, and PostgreSQL takes each value by index from one parsed document instead of matching
+ * names and parsing each jsonb value again, as json_populate_recordset does).
  */
-function recordsetJson(_table: RowTable<any>, rows: readonly Record<string, unknown>[]): string {
-  return JSON.stringify(rows);
+function rowsParameter(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const out = new Array<unknown[]>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const values = new Array<unknown>(columns.length);
+    for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]] ?? null;
+    out[i] = values;
+  }
+  return JSON.stringify(out);
+}
+
+/** The SQL value of column `index` of the row array `e`, as its kind's type (JSON null is SQL NULL). */
+function columnValue(kind: ColumnKind, index: number) {
+  const i = sql.lit(index);
+  switch (kind) {
+    case 'jsonb':
+      return sql`nullif(e.value -> ${i}, 'null'::jsonb)`;
+    case 'text':
+      return sql`(e.value ->> ${i})`;
+    case 'int4':
+      return sql`(e.value ->> ${i})::int4`;
+    case 'int8':
+      return sql`(e.value ->> ${i})::int8`;
+    case 'float8':
+      return sql`(e.value ->> ${i})::float8`;
+    case 'bool':
+      return sql`(e.value ->> ${i})::bool`;
+    case 'timestamptz':
+      return sql`(e.value ->> ${i})::timestamptz`;
+    default:
+      throw new Error(`unknown column kind ${String(kind)}`);
+  }
+}
+
+interface TableSql {
+  columns: string[];
+  keys: string[];
+  /** `col, col, …` of every column / of the key. */
+  columnList: ReturnType<typeof sql.join>;
+  keyList: ReturnType<typeof sql.join>;
+  /** The values of a row array `e`, every column / the key columns. */
+  rowValues: ReturnType<typeof sql.join>;
+  keyValues: ReturnType<typeof sql.join>;
+  onConflict: ReturnType<typeof sql>;
+}
+
+const tableSqlCache = new WeakMap<RowTable<any>, TableSql>();
+
+function tableSql(table: RowTable<any>): TableSql {
+  let t = tableSqlCache.get(table);
+  if (!t) {
+    const columns = Object.keys(table.columns);
+    const keys = [...table.key];
+    const nonKey = columns.filter((c) => !keys.includes(c));
+    const set = sql.join(nonKey.map((c) => sql`${ref(c)} = ${sql.ref(`excluded.${c}`)}`));
+    t = {
+      columns,
+      keys,
+      columnList: sql.join(columns.map(ref)),
+      keyList: sql.join(keys.map(ref)),
+      rowValues: sql.join(columns.map((c, i) => columnValue(table.columns[c], i))),
+      keyValues: sql.join(keys.map((c, i) => columnValue(table.columns[c], i))),
+      onConflict: nonKey.length ? sql`ON CONFLICT (${sql.join(keys.map(ref))}) DO UPDATE SET ${set}` : sql`ON CONFLICT DO NOTHING`,
+    };
+    tableSqlCache.set(table, t);
+  }
+  return t;
 }
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  if (items.length <= size) return [items as T[]];
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -109,47 +204,44 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 const ref = (c: string) => sql.ref(c);
 
 async function loadRows(trx: Transaction<any>, table: RowTable<any>, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const t = tableSql(table);
   const out: Record<string, unknown>[] = [];
-  const keyCols = sql.join(table.key.map(ref));
   for (const part of chunks(keys)) {
     const result = await sql<Record<string, unknown>>`
-      SELECT * FROM ${sql.table(table.name)} WHERE (${keyCols}) IN (
-        SELECT ${keyCols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json))`.execute(trx);
+      SELECT * FROM ${sql.table(table.name)} WHERE (${t.keyList}) IN (
+        SELECT ${t.keyValues} FROM jsonb_array_elements(${rowsParameter(t.keys, part)}::jsonb) AS e)`.execute(trx);
     out.push(...result.rows);
   }
   return out;
 }
 
 async function upsertRows(trx: Transaction<any>, table: RowTable<any>, rows: Record<string, unknown>[]): Promise<void> {
-  const columns = Object.keys(table.columns);
-  const cols = sql.join(columns.map(ref));
-  const nonKey = columns.filter((c) => !table.key.includes(c));
-  const set = sql.join(nonKey.map((c) => sql`${ref(c)} = ${sql.ref(`excluded.${c}`)}`));
+  const t = tableSql(table);
   for (const part of chunks(rows)) {
     await sql`
-      INSERT INTO ${sql.table(table.name)} (${cols})
-      SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json)
-      ON CONFLICT (${sql.join(table.key.map(ref))}) DO ${nonKey.length ? sql`UPDATE SET ${set}` : sql`NOTHING`}`.execute(trx);
+      INSERT INTO ${sql.table(table.name)} (${t.columnList})
+      SELECT ${t.rowValues} FROM jsonb_array_elements(${rowsParameter(t.columns, part)}::jsonb) AS e
+      ${t.onConflict}`.execute(trx);
   }
 }
 
 /** Multi-row insert that ignores rows already present (by any unique key). */
 export async function insertRows(trx: Transaction<any>, table: RowTable<any>, rows: readonly Record<string, unknown>[]): Promise<void> {
-  const cols = sql.join(Object.keys(table.columns).map(ref));
+  const t = tableSql(table);
   for (const part of chunks(rows)) {
     await sql`
-      INSERT INTO ${sql.table(table.name)} (${cols})
-      SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json)
+      INSERT INTO ${sql.table(table.name)} (${t.columnList})
+      SELECT ${t.rowValues} FROM jsonb_array_elements(${rowsParameter(t.columns, part)}::jsonb) AS e
       ON CONFLICT DO NOTHING`.execute(trx);
   }
 }
 
 async function deleteRows(trx: Transaction<any>, table: RowTable<any>, keys: Record<string, unknown>[]): Promise<void> {
-  const keyCols = sql.join(table.key.map(ref));
+  const t = tableSql(table);
   for (const part of chunks(keys)) {
     await sql`
-      DELETE FROM ${sql.table(table.name)} WHERE (${keyCols}) IN (
-        SELECT ${keyCols} FROM json_populate_recordset(NULL::${sql.table(table.name)}, ${recordsetJson(table, part)}::json))`.execute(trx);
+      DELETE FROM ${sql.table(table.name)} WHERE (${t.keyList}) IN (
+        SELECT ${t.keyValues} FROM jsonb_array_elements(${rowsParameter(t.keys, part)}::jsonb) AS e)`.execute(trx);
   }
 }
 
@@ -211,7 +303,7 @@ export async function applyRowUpdates(
       const next = u.evolve(current);
       if (next === current) continue;
       if (next && guarded) (next as Record<string, unknown>).position = event.position;
-      cached.set(k, next ? { ...next, ...u.key } : null);
+      cached.set(k, next ? withKey(next as Record<string, unknown>, u.key) : null);
       let d = dirty.get(u.table.name);
       if (!d) dirty.set(u.table.name, (d = new Map()));
       d.set(k, u.key as Record<string, unknown>);

@@ -1,11 +1,20 @@
 /**
- * Pure handlers of the workspaces read model: a workspace row and one row per (workspace, cluster)
- * binding. Namespace allocations come from the cluster stream (ClusterNamespace*), which records
- * them inside the cluster's consistency boundary.
+ * Pure handlers of the workspaces read model: a workspace row, one row per (workspace, cluster)
+ * binding, and one row per namespace quota held in a binding. Namespace allocations come from the
+ * cluster stream (ClusterNamespace*), which records them inside the cluster's consistency boundary;
+ * queries sum them, so an allocation event touches its own row only.
  */
 import type { StoredEvent } from '../../eventstore/types';
 import { fold, type RowUpdate } from '../rows';
-import { workspaceBindingsTable, workspacesTable, type Amounts, type WorkspaceBindingRow, type WorkspaceRow } from './tables';
+import {
+  workspaceBindingAllocationsTable,
+  workspaceBindingsTable,
+  workspacesTable,
+  type Amounts,
+  type WorkspaceBindingAllocationRow,
+  type WorkspaceBindingRow,
+  type WorkspaceRow,
+} from './tables';
 
 export const workspaceEventTypes = [
   'WorkspaceCreated',
@@ -28,16 +37,6 @@ function deriveWorkspace(row: WorkspaceRow): WorkspaceRow {
     bound_cpu_millis: sum(bindings, 'cpuMillis'),
     bound_memory_bytes: sum(bindings, 'memoryBytes'),
     cluster_count: bindings.length,
-  };
-}
-
-function deriveBinding(row: WorkspaceBindingRow): WorkspaceBindingRow {
-  const namespaces = Object.values(row.namespaces);
-  return {
-    ...row,
-    allocated_cpu_millis: sum(namespaces, 'cpuMillis'),
-    allocated_memory_bytes: sum(namespaces, 'memoryBytes'),
-    namespace_count: namespaces.length,
   };
 }
 
@@ -84,52 +83,60 @@ export function evolveWorkspace(current: WorkspaceRow | undefined, event: Stored
 export function evolveBinding(current: WorkspaceBindingRow | undefined, event: StoredEvent): WorkspaceBindingRow | null | undefined {
   const d = event.data as any;
   const at = event.metadata.occurredAt;
-  const base: WorkspaceBindingRow = current ?? {
-    workspace_id: d.workspaceId,
-    cluster_id: d.clusterId,
-    cpu_millis: 0,
-    memory_bytes: 0,
-    allocated_cpu_millis: 0,
-    allocated_memory_bytes: 0,
-    namespace_count: 0,
-    namespaces: {},
-    bound: false,
-    bound_at: null,
-    updated_at: at,
-    position: event.position,
-  };
   switch (event.type) {
     case 'WorkspaceResourcesBound':
     case 'WorkspaceBindingChanged':
       return {
-        ...base,
+        workspace_id: d.workspaceId,
+        cluster_id: d.clusterId,
         cpu_millis: d.cpuMillis,
         memory_bytes: d.memoryBytes,
         bound: true,
-        bound_at: base.bound ? base.bound_at : at,
+        bound_at: current?.bound ? current.bound_at : at,
         updated_at: at,
+        position: event.position,
       };
     case 'WorkspaceBindingRemoved':
       return current ? null : current;
+    default:
+      return current;
+  }
+}
+
+/** The next state of one namespace's quota in its workspace's binding; null when released. */
+export function evolveBindingAllocation(
+  current: WorkspaceBindingAllocationRow | undefined,
+  event: StoredEvent,
+): WorkspaceBindingAllocationRow | null | undefined {
+  const d = event.data as any;
+  switch (event.type) {
     case 'ClusterNamespaceAllocated':
     case 'ClusterNamespaceAllocationChanged':
-      return deriveBinding({ ...base, namespaces: { ...base.namespaces, [d.namespace]: { cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes } }, updated_at: at });
-    case 'ClusterNamespaceReleased': {
-      if (!current) return current;
-      const { [d.namespace]: _gone, ...namespaces } = current.namespaces;
-      return deriveBinding({ ...current, namespaces, updated_at: at });
-    }
+      return {
+        cluster_id: d.clusterId,
+        namespace: d.namespace,
+        workspace_id: d.workspaceId,
+        cpu_millis: d.cpuMillis,
+        memory_bytes: d.memoryBytes,
+        updated_at: event.metadata.occurredAt,
+        position: event.position,
+      };
+    case 'ClusterNamespaceReleased':
+      return current ? null : current;
     default:
       return current;
   }
 }
 
 export function workspaceUpdates(event: StoredEvent): RowUpdate[] {
-  const d = event.data as { workspaceId?: string; clusterId?: string };
+  const d = event.data as { workspaceId?: string; clusterId?: string; namespace?: string };
   if (!d.workspaceId) return [];
-  const updates: RowUpdate[] = event.type.startsWith('ClusterNamespace')
-    ? [] // allocations live on the binding rows; the workspace sums them at query time
-    : [fold(workspacesTable, { workspace_id: d.workspaceId }, (current) => evolveWorkspace(current, event))];
+  if (event.type.startsWith('ClusterNamespace')) {
+    // Allocations have rows of their own; bindings and workspaces sum them at query time.
+    if (!d.clusterId || !d.namespace) return [];
+    return [fold(workspaceBindingAllocationsTable, { cluster_id: d.clusterId, namespace: d.namespace }, (current) => evolveBindingAllocation(current, event))];
+  }
+  const updates: RowUpdate[] = [fold(workspacesTable, { workspace_id: d.workspaceId }, (current) => evolveWorkspace(current, event))];
   if (d.clusterId && event.type !== 'WorkspaceCreated') {
     updates.push(
       fold(workspaceBindingsTable, { workspace_id: d.workspaceId, cluster_id: d.clusterId }, (current) => evolveBinding(current, event)),

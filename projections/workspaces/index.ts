@@ -1,14 +1,15 @@
 import { defineRowProjection } from '../rows';
 import { workspaceEventTypes, workspaceUpdates } from './handlers';
-import { workspaceBindingsTable, workspacesTable } from './tables';
+import { workspaceBindingAllocationsTable, workspaceBindingsTable, workspacesTable } from './tables';
 
 export const workspacesProjection = defineRowProjection({
   name: 'workspaces',
-  version: 1,
-  tables: [workspacesTable, workspaceBindingsTable],
+  // 2: namespace allocations in rows of their own (workspace_binding_allocations), summed by queries.
+  version: 2,
+  tables: [workspacesTable, workspaceBindingsTable, workspaceBindingAllocationsTable],
   eventTypes: workspaceEventTypes,
   route: workspaceUpdates,
 });
 
 export * from './queries';
-export type { WorkspaceBindingRow, WorkspaceRow } from './tables';
+export type { WorkspaceBindingAllocationRow, WorkspaceBindingRow, WorkspaceRow } from './tables';

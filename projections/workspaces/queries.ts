@@ -35,7 +35,7 @@ export interface WorkspaceBindingDto {
   position: number;
 }
 
-/** A workspace row joined with the allocation sums of its bindings (see `workspaceRows`). */
+/** A workspace row joined with the sums of its namespace allocations (see `workspaceRows`). */
 export function toWorkspaceDto(raw: Record<string, unknown>): WorkspaceDto {
   const r = normalizeRow(workspacesTable, raw);
   return {
@@ -55,18 +55,21 @@ export function toWorkspaceDto(raw: Record<string, unknown>): WorkspaceDto {
   };
 }
 
+/** A binding row joined with the sums of its namespace allocations (see `listWorkspaceBindings`). */
 export function toWorkspaceBindingDto(raw: Record<string, unknown>): WorkspaceBindingDto {
   const r = normalizeRow(workspaceBindingsTable, raw);
+  const allocatedCpu = Number(raw.allocated_cpu_millis ?? 0);
+  const allocatedMemory = Number(raw.allocated_memory_bytes ?? 0);
   return {
     workspaceId: r.workspace_id,
     clusterId: r.cluster_id,
     bound: { cpuMillis: r.cpu_millis, memoryBytes: r.memory_bytes },
-    allocated: { cpuMillis: r.allocated_cpu_millis, memoryBytes: r.allocated_memory_bytes },
+    allocated: { cpuMillis: allocatedCpu, memoryBytes: allocatedMemory },
     available: {
-      cpuMillis: Math.max(0, r.cpu_millis - r.allocated_cpu_millis),
-      memoryBytes: Math.max(0, r.memory_bytes - r.allocated_memory_bytes),
+      cpuMillis: Math.max(0, r.cpu_millis - allocatedCpu),
+      memoryBytes: Math.max(0, r.memory_bytes - allocatedMemory),
     },
-    namespaceCount: r.namespace_count,
+    namespaceCount: Number(raw.namespace_count ?? 0),
     boundAt: r.bound_at,
     updatedAt: r.updated_at,
     position: r.position,
@@ -79,14 +82,15 @@ export interface ListWorkspacesOptions {
   workspaceIds?: readonly string[];
 }
 
+/** Workspace rows with the sums of their namespace allocations. */
 function workspaceRows(db: Kysely<any>) {
   const sums = db
-    .selectFrom('workspace_bindings')
+    .selectFrom('workspace_binding_allocations')
     .select([
       'workspace_id',
-      sql<string>`sum(allocated_cpu_millis)`.as('allocated_cpu_millis'),
-      sql<string>`sum(allocated_memory_bytes)`.as('allocated_memory_bytes'),
-      sql<string>`sum(namespace_count)`.as('namespace_count'),
+      sql<string>`sum(cpu_millis)`.as('allocated_cpu_millis'),
+      sql<string>`sum(memory_bytes)`.as('allocated_memory_bytes'),
+      sql<string>`count(*)`.as('namespace_count'),
     ])
     .groupBy('workspace_id')
     .as('a');
@@ -117,8 +121,27 @@ export interface ListBindingsOptions {
 }
 
 export async function listWorkspaceBindings(db: Kysely<any>, options: ListBindingsOptions = {}): Promise<WorkspaceBindingDto[]> {
-  let q = db.selectFrom('workspace_bindings').selectAll().where('bound', '=', true).orderBy('workspace_id').orderBy('cluster_id');
-  if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
-  if (options.clusterId) q = q.where('cluster_id', '=', options.clusterId);
+  let sums = db
+    .selectFrom('workspace_binding_allocations')
+    .select([
+      'workspace_id',
+      'cluster_id',
+      sql<string>`sum(cpu_millis)`.as('allocated_cpu_millis'),
+      sql<string>`sum(memory_bytes)`.as('allocated_memory_bytes'),
+      sql<string>`count(*)`.as('namespace_count'),
+    ])
+    .groupBy(['workspace_id', 'cluster_id']);
+  if (options.workspaceId) sums = sums.where('workspace_id', '=', options.workspaceId);
+  if (options.clusterId) sums = sums.where('cluster_id', '=', options.clusterId);
+  let q = db
+    .selectFrom('workspace_bindings as b')
+    .leftJoin(sums.as('a'), (join) => join.onRef('a.workspace_id', '=', 'b.workspace_id').onRef('a.cluster_id', '=', 'b.cluster_id'))
+    .selectAll('b')
+    .select(['a.allocated_cpu_millis', 'a.allocated_memory_bytes', 'a.namespace_count'])
+    .where('b.bound', '=', true)
+    .orderBy('b.workspace_id')
+    .orderBy('b.cluster_id');
+  if (options.workspaceId) q = q.where('b.workspace_id', '=', options.workspaceId);
+  if (options.clusterId) q = q.where('b.cluster_id', '=', options.clusterId);
   return (await q.execute()).map(toWorkspaceBindingDto);
 }

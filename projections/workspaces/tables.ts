@@ -31,13 +31,7 @@ export interface WorkspaceBindingRow {
   cluster_id: string;
   cpu_millis: number;
   memory_bytes: number;
-  /** Sum of the quotas of the workspace's namespaces on this cluster. */
-  allocated_cpu_millis: number;
-  allocated_memory_bytes: number;
-  namespace_count: number;
-  /** namespace → quota. */
-  namespaces: Record<string, Amounts>;
-  /** False while only allocations are known (never the case with a consistent log). */
+  /** Always true for rows written now (rows only allocations had created are gone, see the migration). */
   bound: boolean;
   bound_at: string | null;
   updated_at: string;
@@ -66,12 +60,32 @@ export const workspaceBindingsTable = defineTable<WorkspaceBindingRow>('workspac
   cluster_id: 'text',
   cpu_millis: 'int8',
   memory_bytes: 'int8',
-  allocated_cpu_millis: 'int8',
-  allocated_memory_bytes: 'int8',
-  namespace_count: 'int4',
-  namespaces: 'jsonb',
   bound: 'bool',
   bound_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  position: 'int8',
+});
+
+/**
+ * A namespace quota held inside a workspace's binding on a cluster (from the ClusterNamespace*
+ * events); queries sum these per binding and per workspace.
+ */
+export interface WorkspaceBindingAllocationRow {
+  cluster_id: string;
+  namespace: string;
+  workspace_id: string;
+  cpu_millis: number;
+  memory_bytes: number;
+  updated_at: string;
+  position: number;
+}
+
+export const workspaceBindingAllocationsTable = defineTable<WorkspaceBindingAllocationRow>('workspace_binding_allocations', ['cluster_id', 'namespace'], {
+  cluster_id: 'text',
+  namespace: 'text',
+  workspace_id: 'text',
+  cpu_millis: 'int8',
+  memory_bytes: 'int8',
   updated_at: 'timestamptz',
   position: 'int8',
 });
