@@ -118,7 +118,7 @@ describe.each(['postgres', 'pglite'] as const)('batched appends on %s', (kind) =
     expect(ok.revisions).toEqual({ [`${p}guard`]: 1, [`${p}w`]: 0 });
   });
 
-  it.runIf(kind === 'postgres')('two processes appending to one stream at once: every append lands, revisions without holes', async () => {
+  it.runIf(kind === 'postgres')('PostgreSQL only (PGlite is one process): two processes appending to one stream at once: every append lands, revisions without holes', async () => {
     fresh();
     const second = await openEventStore({ kind: 'postgres', url, migrate: false });
     try {
@@ -134,7 +134,7 @@ describe.each(['postgres', 'pglite'] as const)('batched appends on %s', (kind) =
     }
   });
 
-  it.runIf(kind === 'postgres')('event_store_append_ops: a stale op is reported and skipped, the others are written in op order', async () => {
+  it.runIf(kind === 'postgres')('PostgreSQL only (the set-based append function lives in PostgreSQL): event_store_append_ops: a stale op is reported and skipped, the others are written in op order', async () => {
     fresh();
     await store.append(`${p}x`, [newEvent('X0')], { expectedRevision: 'no_stream' });
     await store.append(`${p}y`, [newEvent('Y0')], { expectedRevision: 'no_stream' });

@@ -77,7 +77,7 @@ describe('connect-style subresources', () => {
     expect(exec.body.message).toBe('pod conn does not have a host assigned');
   });
 
-  it.runIf(!process.env.TEST_KUBECONFIG)('kube-sim: proxy answers 404 for a missing object (port-forward and proxy are not simulated)', async () => {
+  it.runIf(!process.env.TEST_KUBECONFIG)('kube-sim only (skipped with TEST_KUBECONFIG: a real cluster proxies instead): proxy answers 404 for a missing object (port-forward and proxy are not simulated)', async () => {
     expect((await c.raw('GET', `/api/v1/nodes/missing/proxy`)).status).toBe(404);
   });
 });
