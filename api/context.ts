@@ -3,6 +3,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Services } from '../app/services';
 import type { CommandContext } from '../commands/context';
 import { principalForApiKey, principalForUser, type Principal } from '../identity/principal';
+import { looksLikeApiKey } from '../identity/api-keys';
 import { recordAttempt } from '../commands/audit-attempt';
 
 export const SESSION_COOKIE = 'bosun_session';
@@ -49,16 +50,18 @@ export async function authenticate(services: Services, req: FastifyRequest): Pro
   if (bearer) {
     const result = await principalForApiKey(services.db, bearer, now);
     if (typeof result !== 'string') return { user: result, authFailure: null };
+    // Only a Bosun key's public prefix is recorded; any other token sent by mistake is not copied at all.
+    const shown = looksLikeApiKey(bearer) ? bearer.slice(0, 10) : 'not a Bosun key';
     await recordAttempt(
       services.store,
       {
         module: 'auth',
         action: 'UseApiKey',
         target: { kind: 'platform', id: 'platform' },
-        details: { keyPrefix: bearer.slice(0, 10), method: req.method, url: req.url.split('?')[0] },
+        details: { keyPrefix: shown, method: req.method, url: req.url.split('?')[0] },
         refusal: { code: 'unauthorized', message: keyRefusals[result] },
       },
-      { actor: { kind: 'apiKey', id: bearer.slice(0, 10), name: 'unknown' }, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, clientIp: req.ip, now },
+      { actor: { kind: 'apiKey', id: shown, name: 'unknown' }, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, clientIp: req.ip, now },
     ).catch((error) => req.log.warn({ err: error }, 'could not record a refused API key'));
     return { user: null, authFailure: { status: 401, message: keyRefusals[result] } };
   }

@@ -118,6 +118,3 @@ export const namespaceProcedure = (permission: Permission, clusterField = 'clust
 export const scopeInputProcedure = (permission: Permission, field = 'scope') => guarded(permission, { kind: 'scopeInput', field });
 /** A list: allowed where the caller holds `permission` anywhere; `ctx.visible` says where, for filtering. */
 export const listProcedure = (permission: Permission) => guarded(permission, { kind: 'list' });
-
-/** @deprecated name kept for subscriptions that need only a session: use selfProcedure. */
-export const authedProcedure = selfProcedure;

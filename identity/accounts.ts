@@ -13,13 +13,6 @@ export class LocalAccounts {
     return Number(row.n);
   }
 
-  async create(userId: string, username: string, password: string, now: Date): Promise<void> {
-    await this.db
-      .insertInto('local_accounts')
-      .values({ user_id: userId, username, password_hash: await hashPassword(password), disabled: false, created_at: now })
-      .execute();
-  }
-
   /** The user id when the username and password match an enabled account, else null. */
   async authenticate(username: string, password: string): Promise<string | null> {
     const row = await this.db.selectFrom('local_accounts').selectAll().where('username', '=', username).executeTakeFirst();
@@ -50,10 +43,5 @@ export class LocalAccounts {
   async verify(userId: string, password: string): Promise<boolean> {
     const row = await this.db.selectFrom('local_accounts').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
     return row ? verifyPassword(row.password_hash, password) : false;
-  }
-
-  async displayName(userId: string): Promise<string | null> {
-    const row = await this.db.selectFrom('local_accounts').select('username').where('user_id', '=', userId).executeTakeFirst();
-    return row?.username ?? null;
   }
 }

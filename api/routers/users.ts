@@ -31,11 +31,15 @@ export const usersRouter = router({
       if (full) rows = await listUsers(db, { search: input?.search });
       else {
         const visible = ctx.visible!;
-        const grants = await listGrants(db);
-        const members = grants
-          .filter((g) => g.subject_kind === 'user')
-          .filter((g) => (g.workspace_id && visible.workspaceIds.has(g.workspace_id)) || (g.cluster_id && visible.namespaces.has(`${g.cluster_id}/${g.namespace}`)))
-          .map((g) => g.subject_id);
+        // Only the grants inside the scopes the caller manages (a workspace's include its namespaces').
+        const grants = await Promise.all([
+          ...[...visible.workspaceIds].map((workspaceId) => listGrants(db, { workspaceId })),
+          ...[...visible.namespaces].map((key) => {
+            const [clusterId, namespace] = key.split('/');
+            return listGrants(db, { clusterId, namespace });
+          }),
+        ]);
+        const members = grants.flat().filter((g) => g.subject_kind === 'user').map((g) => g.subject_id);
         const search = input?.search?.trim().toLowerCase();
         const invited = search ? (await listUsers(db, { search })).filter((u) => u.user_id === search || u.email?.toLowerCase() === search) : [];
         const known = new Set(members);

@@ -3,21 +3,16 @@
  * Bosun (in-process, PGlite) and kube-sim over the wire. Screenshots of every step go to
  * tests/e2e/screenshots/ (1280×800); look at them after a UI change.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBosun } from '../../app/bosun';
 import { startKubeSim, type KubeSim } from '../kube-sim';
+import { buildUiIfStale, launchChromium, newPage as openPage, screenshot } from './support/browser';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const shots = join(root, 'tests/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_PASSWORD = 'e2e-Admin-Passw0rd';
-const VIEWPORT = { width: 1280, height: 800 };
 
 /** A kubeconfig the server must refuse, naming the offending field (exec plugins are not allowed). */
 const BAD_KUBECONFIG = `apiVersion: v1
@@ -46,23 +41,6 @@ const cleanup: (() => void)[] = [];
 
 // ------------------------------------------------------------------ setup
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds ui/dist only when it is missing or older than the UI sources. */
-function buildUiIfStale() {
-  const built = join(root, 'ui/dist/index.html');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(root, 'ui'))) return;
-  execFileSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
-}
-
 /** kube-sim starts without nodes; a cluster with allocatable resources needs some. */
 function addNodes(k: KubeSim) {
   if (k.store.list('', 'nodes').length > 0) return;
@@ -83,8 +61,6 @@ function addNodes(k: KubeSim) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium fonts-wqy-microhei (or set CHROMIUM_PATH)`);
-  mkdirSync(shots, { recursive: true });
   buildUiIfStale();
   sim = await startKubeSim();
   addNodes(sim);
@@ -93,10 +69,7 @@ beforeAll(async () => {
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const running = await startBosun({ config: { dataDir, port: 0, adminPassword: ADMIN_PASSWORD }, logger: false });
   bosun = { url: running.url, adminPassword: running.adminPassword ?? ADMIN_PASSWORD, stop: () => running.stop() };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -108,18 +81,12 @@ afterAll(async () => {
 
 // ------------------------------------------------------------------ helpers
 
-async function newPage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, locale, timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => console.error('[browser error]', e.message));
-  return { context, page };
-}
+const newPage = (locale: string) => openPage(browser, locale);
 
 /** How the English UI writes a CPU amount. */
 const coresText = (n: number) => `${n} ${n === 1 ? 'core' : 'cores'}`;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), animations: 'disabled', caret: 'hide' });
+const shot = (page: Page, name: string) => screenshot(page, name);
 
 async function login(page: Page) {
   await page.goto(`${bosun.url}/`);

@@ -5,13 +5,11 @@
  * "My permissions" page; an auditor then finds the grant and her refused attempt in the audit log.
  * Screenshots of every step go to tests/e2e/screenshots/identity-NN-<step>.png (1280×800).
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBosun } from '../../app/bosun';
 import { startKubeSim, type KubeSim } from '../kube-sim';
@@ -31,14 +29,12 @@ async function createDeployment(sim: KubeSim, namespace: string, name: string): 
   });
 }
 import { bosunClient } from '../support/bosun-client';
+import { addNodes } from '../support/kube-nodes';
+import { buildUiIfStale, launchChromium, newPage as openPage, screenshot } from './support/browser';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const shots = join(root, 'tests/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_PASSWORD = 'e2e-Admin-Passw0rd';
 const DANA_PASSWORD = 'dana-Passw0rd-2026';
 const AUDITOR_PASSWORD = 'audra-Passw0rd-2026';
-const VIEWPORT = { width: 1280, height: 800 };
 
 let sim: KubeSim | undefined;
 let bosun: { url: string; adminPassword: string; stop(): Promise<void> };
@@ -46,39 +42,6 @@ let browser: Browser;
 const cleanup: (() => void)[] = [];
 
 // ------------------------------------------------------------------ setup
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds ui/dist only when it is missing or older than the UI sources. */
-function buildUiIfStale() {
-  const built = join(root, 'ui/dist/index.html');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(root, 'ui'))) return;
-  execFileSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
-}
-
-function addNodes(k: KubeSim) {
-  if (k.store.list('', 'nodes').length > 0) return;
-  for (const n of [
-    { name: 'node-a', cpu: '8', memory: '32Gi' },
-    { name: 'node-b', cpu: '8', memory: '32Gi' },
-  ]) {
-    k.store.create('', 'nodes', '', { metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name } } });
-    k.store.updateStatus('', 'nodes', '', n.name, {
-      capacity: { cpu: n.cpu, memory: n.memory, pods: '110' },
-      allocatable: { cpu: n.cpu, memory: n.memory, pods: '110' },
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
-      nodeInfo: { kubeletVersion: 'v1.31.0', kubeProxyVersion: 'v1.31.0', operatingSystem: 'linux', architecture: 'amd64' },
-    });
-  }
-}
 
 /** The tenancy the older e2e already walks through in the UI, set up through the API: a cluster, a workspace, two namespaces. */
 async function setUpTenancy() {
@@ -101,20 +64,15 @@ async function setUpTenancy() {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium fonts-wqy-microhei (or set CHROMIUM_PATH)`);
-  mkdirSync(shots, { recursive: true });
   buildUiIfStale();
   sim = await startKubeSim();
-  addNodes(sim);
+  await addNodes(sim.kubeconfig, 2, { cpu: '8', memory: '32Gi' });
   const dataDir = mkdtempSync(join(tmpdir(), 'bosun-identity-e2e-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const running = await startBosun({ config: { dataDir, port: 0, adminPassword: ADMIN_PASSWORD }, logger: false });
   bosun = { url: running.url, adminPassword: running.adminPassword ?? ADMIN_PASSWORD, stop: () => running.stop() };
   await setUpTenancy();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -126,15 +84,9 @@ afterAll(async () => {
 
 // ------------------------------------------------------------------ helpers
 
-async function newPage(locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, locale, timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => console.error('[browser error]', e.message));
-  return { context, page };
-}
+const newPage = (locale = 'en-US') => openPage(browser, locale);
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `identity-${name}.png`), animations: 'disabled', caret: 'hide' });
+const shot = (page: Page, name: string) => screenshot(page, `identity-${name}`);
 
 async function dismissToasts(page: Page) {
   for (const close of await page.locator('.toast-close').all()) await close.click().catch(() => {});

@@ -3,44 +3,25 @@
  * at the faulty line), and the preview rendering a version with values. Screenshots go to
  * tests/e2e/screenshots/templates-NN-<step>.png (1280×800).
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBosun } from '../../app/bosun';
 import { starterTemplate } from '../../domain/template/starters';
 import { bosunClient } from '../support/bosun-client';
+import { buildUiIfStale, launchChromium, newPage, shots } from './support/browser';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const shots = join(root, 'tests/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_PASSWORD = 'e2e-Admin-Passw0rd';
 
 let bosun: { url: string; stop(): Promise<void> };
 let browser: Browser;
 let dataDir: string;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-  mkdirSync(shots, { recursive: true });
-  const built = join(root, 'ui/dist/index.html');
-  if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(root, 'ui'))) {
-    execFileSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
-  }
+  buildUiIfStale();
   dataDir = mkdtempSync(join(tmpdir(), 'bosun-templates-e2e-'));
   const running = await startBosun({ config: { dataDir, port: 0, adminPassword: ADMIN_PASSWORD }, logger: false });
   bosun = { url: running.url, stop: () => running.stop() };
@@ -57,7 +38,7 @@ beforeAll(async () => {
     parameters: starter.parameters,
   });
   await api.templates.saveVersion.mutate({ commandId: randomUUID(), templateId: 'web', documents: starter.documents, parameters: starter.parameters, note: 'same, saved again' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
@@ -68,8 +49,7 @@ afterAll(async () => {
 
 describe('Templates in the web UI', () => {
   it('lists templates, lints the YAML at its line, and previews a rendering', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser);
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (e) => console.error('[browser error]', e.message));
     const shot = (name: string, fullPage = false) => page.screenshot({ path: join(shots, `templates-${name}.png`), animations: 'disabled', caret: 'hide', fullPage });
