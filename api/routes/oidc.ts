@@ -14,7 +14,7 @@ export const OIDC_PENDING_COOKIE = 'bosun_oidc_pending';
 const COOKIE_PATH = '/auth/oidc';
 const PENDING_MAX_AGE_SECONDS = 600;
 
-const statusByCode: Record<string, number> = { invalid: 400, forbidden: 401, precondition_failed: 502 };
+const statusByCode: Record<string, number> = { invalid: 400, forbidden: 401, conflict: 409, precondition_failed: 502 };
 
 /**
  * `GET /auth/oidc/login` sends the browser to the provider; `GET /auth/oidc/callback` receives it back.
@@ -55,7 +55,12 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
     } catch (error) {
       return refuse(req, reply, error);
     }
-    await options.signIn(identity, req, reply);
+    try {
+      await options.signIn(identity, req, reply);
+    } catch (error) {
+      // e.g. the provider's username is taken by a local user: a refusal, not a server fault.
+      return refuse(req, reply, error);
+    }
     return reply;
   });
 };

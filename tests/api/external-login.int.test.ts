@@ -46,7 +46,10 @@ describe.skipIf(!slapdAvailable)('sign-in through LDAP and OpenID Connect (needs
     port = await freePort();
     idp = await startOidcProvider({
       redirectUris: [`http://127.0.0.1:${port}/auth/oidc/callback`],
-      accounts: [{ sub: 'sub-olga', preferred_username: 'olga', name: 'Olga OIDC', email: 'olga@example.com', groups: ['platform-devs', 'sso-only'] }],
+      accounts: [
+        { sub: 'sub-olga', preferred_username: 'olga', name: 'Olga OIDC', email: 'olga@example.com', groups: ['platform-devs', 'sso-only'] },
+        { sub: 'sub-mallory', preferred_username: 'admin', name: 'Not the admin', email: 'm@example.com', groups: [] },
+      ],
     });
     t = await startTenants({
       config: {
@@ -99,5 +102,15 @@ describe.skipIf(!slapdAvailable)('sign-in through LDAP and OpenID Connect (needs
     expect((await olga.client.namespaces.list.query()).map((n) => n.name)).toEqual([NS_A]);
     const audit = await t.bosun.services.db.selectFrom('audit_records').selectAll().where('action', '=', 'Login').where('actor_id', '=', 'olga').execute();
     expect(audit.map((r: any) => r.command.method)).toContain('oidc');
+  });
+
+  it('an OIDC identity whose username belongs to a local user is refused with 409, and no session is made', async () => {
+    const start = await fetch(`${t.bosun.url}/auth/oidc/login`, { redirect: 'manual' });
+    const pending = setCookies(start);
+    const callback = await idp.signIn(start.headers.get('location')!, 'sub-mallory');
+    const finish = await fetch(callback, { redirect: 'manual', headers: { cookie: [...pending].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(finish.status).toBe(409);
+    expect(await finish.text()).toContain('already belongs to another local user');
+    expect(setCookies(finish).get('bosun_session')).toBeUndefined();
   });
 });
