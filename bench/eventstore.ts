@@ -20,15 +20,24 @@ export interface RateResult {
 
 const PAYLOAD = JSON.stringify({ name: 'bench', cpu: '500m', memory: '1Gi' });
 
-async function runFor(seconds: number, workers: number, op: (worker: number, i: number) => Promise<void>): Promise<RateResult> {
-  const deadline = performance.now() + seconds * 1000;
-  const start = performance.now();
+/**
+ * Runs `op` in `workers` loops for `warmupSeconds + seconds`; counts what completes in the last
+ * `seconds` only (the warm-up lets connections, caches and the JIT settle, for every figure alike).
+ */
+async function runFor(
+  seconds: number,
+  workers: number,
+  op: (worker: number, i: number) => Promise<void>,
+  warmupSeconds = 0,
+): Promise<RateResult> {
+  const start = performance.now() + warmupSeconds * 1000;
+  const deadline = start + seconds * 1000;
   let operations = 0;
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       for (let i = 0; performance.now() < deadline; i++) {
         await op(w, i);
-        operations++;
+        if (performance.now() >= start) operations++;
       }
     }),
   );
@@ -37,7 +46,7 @@ async function runFor(seconds: number, workers: number, op: (worker: number, i: 
 }
 
 /** Single-row autocommit INSERTs/s with `clients` connections (the database's group-commit ceiling). */
-export async function measureRawInsertRate(url: string, { clients = 8, seconds = 5 } = {}): Promise<RateResult> {
+export async function measureRawInsertRate(url: string, { clients = 8, seconds = 5, warmupSeconds = 0 } = {}): Promise<RateResult> {
   const table = `bench_raw_${randomUUID().slice(0, 8)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -50,9 +59,14 @@ export async function measureRawInsertRate(url: string, { clients = 8, seconds =
     }),
   );
   try {
-    return await runFor(seconds, clients, async (w) => {
-      await conns[w]!.query(`insert into ${table} (data) values ($1::jsonb)`, [PAYLOAD]);
-    });
+    return await runFor(
+      seconds,
+      clients,
+      async (w) => {
+        await conns[w]!.query(`insert into ${table} (data) values ($1::jsonb)`, [PAYLOAD]);
+      },
+      warmupSeconds,
+    );
   } finally {
     await Promise.all(conns.map((c) => c.end()));
     await admin.query(`drop table ${table}`);
@@ -66,7 +80,7 @@ export async function measureRawInsertRate(url: string, { clients = 8, seconds =
  */
 export async function measureRawBatchedInsertRate(
   target: string | PGlite,
-  { clients = 8, seconds = 5, batchSize = 8 } = {},
+  { clients = 8, seconds = 5, batchSize = 8, warmupSeconds = 0 } = {},
 ): Promise<RateResult> {
   const table = `bench_rawb_${randomUUID().slice(0, 8)}`;
   const rows = Array.from({ length: batchSize }, () => PAYLOAD);
@@ -85,9 +99,14 @@ export async function measureRawBatchedInsertRate(
   }
   await query(`create table ${table} (id bigserial primary key, data jsonb not null)`);
   try {
-    const r = await runFor(seconds, clients, async (w) => {
-      await perClient[w]!(`insert into ${table} (data) select x from unnest($1::jsonb[]) as x`, [rows]);
-    });
+    const r = await runFor(
+      seconds,
+      clients,
+      async (w) => {
+        await perClient[w]!(`insert into ${table} (data) select x from unnest($1::jsonb[]) as x`, [rows]);
+      },
+      warmupSeconds,
+    );
     return { ...r, perSecond: r.perSecond * batchSize, operations: r.operations * batchSize };
   } finally {
     await query(`drop table ${table}`);

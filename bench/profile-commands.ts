@@ -1,65 +1,65 @@
-/** Profiling aid: `node --cpu-prof --import tsx bench/profile-commands.ts` (commands part of the bench only). */
+/**
+ * Profiling aid for the commands figure of `npm run bench` (not part of it):
+ *   npx tsx bench/profile-commands.ts
+ * runs the create-namespace commands alone on a fresh database and prints the CPU they cost, this
+ * process's and PostgreSQL's (its backends for that database, from /proc: Linux only), per command.
+ * BENCH_SECONDS (default 5), BENCH_WARMUP_SECONDS (default 1); PROFILE=<file.cpuprofile> writes a
+ * V8 CPU profile of the measured part (open it in Chrome DevTools).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { openDatabase } from '../db/connect';
 import { migrateToLatest } from '../db/migrate';
 import { openEventStore } from '../eventstore';
 import { createTestDatabase } from '../tests/support/postgres';
 import { measureCommandRate } from './commands';
-import { readFileSync, readdirSync } from 'node:fs';
 
-/** CPU seconds used so far by every postgres process (backends, walwriter…), from /proc. */
-function postgresCpuSeconds(database?: string): number {
+/** CPU seconds used so far by the PostgreSQL processes serving `database`. */
+function postgresCpuSeconds(database: string): number {
   let ticks = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      if (database && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {}
+      if (!stat.includes('(postgres)') || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
   }
   return ticks / 100;
 }
 
-import pg from 'pg';
-const counts = new Map<string, { calls: number; bytes: number }>();
-if (process.env.COUNT_QUERIES === '1') {
-  const original = pg.Client.prototype.query as any;
-  (pg.Client.prototype as any).query = function (this: unknown, config: any, values?: any, cb?: any) {
-    const text = typeof config === 'string' ? config : config?.text ?? '';
-    const params = (typeof config === 'object' && config?.values) || values || [];
-    const key = (config?.name ?? text.slice(0, 60)).replace(/\s+/g, ' ');
-    const c = counts.get(key) ?? { calls: 0, bytes: 0 };
-    c.calls++;
-    for (const p of Array.isArray(params) ? params : []) c.bytes += typeof p === 'string' ? p.length : JSON.stringify(p ?? null).length;
-    counts.set(key, c);
-    return original.call(this, config, values, cb);
-  };
-}
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const db = await createTestDatabase('bosun_prof');
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+const db = await createTestDatabase('bosun_profile');
+const name = new URL(db.url).pathname.slice(1);
 try {
-  const withRaw = process.env.BENCH_RAW !== '0';
-  const raw = withRaw ? await (await import('./eventstore')).measureRawInsertRate(db.url, { clients: 8, seconds }) : { perSecond: NaN };
   const database = await openDatabase({ kind: 'postgres', url: db.url, poolSize: 16 });
   await migrateToLatest(database.db);
-  const store = await openEventStore({ kind: 'postgres', url: db.url, migrate: false, maxAppendsInFlight: Number(process.env.IN_FLIGHT ?? 4), appendBatchFill: Number(process.env.FILL ?? 4) } as any, database);
-  const dbName = new URL(db.url).pathname.slice(1);
-  const pg0 = postgresCpuSeconds(dbName);
-  const pgAll0 = postgresCpuSeconds();
+  const store = await openEventStore({ kind: 'postgres', url: db.url, migrate: false }, database);
+  if (warmupSeconds > 0) await measureCommandRate(store, { callers: 8, seconds: warmupSeconds });
+  const session = new Session();
+  if (process.env.PROFILE) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const pg0 = postgresCpuSeconds(name);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const commands = await measureCommandRate(store, { callers: 8, seconds });
+  const r = await measureCommandRate(store, { callers: 8, seconds });
   const cpu = process.cpuUsage(cpu0);
-  const wall = performance.now() - t0;
-  const pgCpu = postgresCpuSeconds(dbName) - pg0;
-  const pgAll = postgresCpuSeconds() - pgAll0;
-  const nodeCpu = (cpu.user + cpu.system) / 1e6;
-  const n = commands.commands;
-  console.log(`per command: node ${((nodeCpu / n) * 1e6).toFixed(0)} µs, postgres backends of this database ${((pgCpu / n) * 1e6).toFixed(0)} µs, all postgres processes ${((pgAll / n) * 1e6).toFixed(0)} µs (includes setup)`);
-  console.log(`raw ${raw.perSecond.toFixed(0)}/s, commands ${commands.perSecond.toFixed(0)}/s = ${((commands.perSecond / raw.perSecond) * 100).toFixed(0)}% (p50 ${commands.p50Ms.toFixed(1)} p99 ${commands.p99Ms.toFixed(1)}); node cpu ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)}% of one core`);
-  for (const [k, c] of [...counts].sort((a, b) => b[1].calls - a[1].calls).slice(0, 15)) console.log(`${String(c.calls).padStart(7)} calls ${(c.bytes / Math.max(1, c.calls)).toFixed(0).padStart(7)} B/call  ${k}`);
+  const wallMs = performance.now() - t0;
+  const pg = postgresCpuSeconds(name) - pg0;
+  if (process.env.PROFILE) writeFileSync(process.env.PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
+  const perCommand = (microseconds: number) => (microseconds / r.commands).toFixed(0);
+  console.log(`${r.perSecond.toFixed(0)} commands/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms)`);
+  console.log(
+    `CPU per command: this process ${perCommand(cpu.user + cpu.system)} µs (${perCommand(cpu.system)} in the kernel, ` +
+      `${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(0)}% of a core), PostgreSQL ${perCommand(pg * 1e6)} µs (includes setting up the callers)`,
+  );
   await store.close();
   await database.close();
 } finally {

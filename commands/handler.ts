@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newEventId } from '../eventstore/event-id';
 import type { EventStore, NewEvent, StreamWrite } from '../eventstore/types';
 import { WrongExpectedRevisionError } from '../eventstore/types';
 import type { CommandContext } from './context';
@@ -178,7 +178,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
             events: events.map((e): NewEvent => {
               const data = model.validateEvent(e.type, e.data);
               written.push({ streamId, type: e.type, data });
-              return { id: randomUUID(), type: e.type, data, metadata };
+              return { id: newEventId(), type: e.type, data, metadata };
             }),
           });
         });
@@ -189,7 +189,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
         writes.push({
           streamId: commandStreamId(context.commandId),
           expectedRevision: 'no_stream',
-          events: [{ id: randomUUID(), type: 'CommandAccepted', data: accepted as unknown as Record<string, unknown>, metadata }],
+          events: [{ id: newEventId(), type: 'CommandAccepted', data: accepted as unknown as Record<string, unknown>, metadata }],
         });
 
         try {
@@ -229,7 +229,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       try {
         await store.append(
           commandStreamId(context.commandId),
-          [{ id: randomUUID(), type: 'CommandRejected', data: stripUndefined(rejected), metadata }],
+          [{ id: newEventId(), type: 'CommandRejected', data: stripUndefined(rejected), metadata }],
           { expectedRevision: 'no_stream' },
         );
         return true;

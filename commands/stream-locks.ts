@@ -8,25 +8,26 @@ export class StreamLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
   async withLocks<T>(streamIds: readonly string[], work: () => Promise<T>): Promise<T> {
-    const keys = streamIds.length === 1 ? [streamIds[0]] : [...new Set(streamIds)].sort();
+    const keys = [...new Set(streamIds)].sort();
     const releases: (() => void)[] = [];
     try {
-      // A free stream is taken at once (no await); a held one waits for the holder before it.
-      for (const key of keys) {
-        const previous = this.tails.get(key);
-        let release!: () => void;
-        const current = new Promise<void>((resolve) => (release = resolve));
-        const tail = previous ? previous.then(() => current) : current;
-        this.tails.set(key, tail);
-        releases.push(() => {
-          release();
-          if (this.tails.get(key) === tail) this.tails.delete(key);
-        });
-        if (previous) await previous;
-      }
+      for (const key of keys) releases.push(await this.acquire(key));
       return await work();
     } finally {
       for (const release of releases.reverse()) release();
     }
+  }
+
+  private async acquire(key: string): Promise<() => void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => current);
+    this.tails.set(key, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    };
   }
 }

@@ -260,11 +260,13 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
   report('prepare', true);
 
   const targets: Target[] = [];
-  const apply = async (trx: Transaction<any>, target: Target, events: StoredEvent[]) => {
+  /** `more`: statements follow in the same transaction (the swap), so search_path is reset after. */
+  const apply = async (trx: Transaction<any>, target: Target, events: StoredEvent[], more = false) => {
     // Unqualified names resolve to the fresh tables; no WAL flush wait (a crash restarts the rebuild).
+    // Both settings are transaction-local: a transaction that ends here needs no reset.
     await sql`SELECT set_config('search_path', ${`"${target.schema}"`}, true), set_config('synchronous_commit', 'off', true)`.execute(trx);
     target.handled += await applyEvents(target.projection, events, trx, { rowCache: target.cache });
-    await sql`SET LOCAL search_path TO public`.execute(trx);
+    if (more) await sql`SET LOCAL search_path TO public`.execute(trx);
   };
 
   try {
@@ -273,11 +275,9 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
     for (const projection of options.projections) {
       targets.push({ projection, schema: rebuildSchemaName(projection.name), cache: new RowCache(true), indexStatements: [], handled: 0, events: 0, at: 0 });
     }
-    const tPrep = performance.now();
     const prepared = await Promise.allSettled(targets.map(async (t) => (t.indexStatements = await prepareSchema(db, t.schema, t.projection.tables))));
     const failed = prepared.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    if (process.env.REBUILD_DEBUG) console.log(`prepare ${(performance.now() - tPrep).toFixed(0)} ms`);
 
     // Replay up to the head, again while the head moved by a batch or more. Pages are read ahead;
     // each target applies them in order, one transaction per page, at its own pace (no barrier
@@ -314,7 +314,6 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
       position = head;
     }
 
-    const tIdx = performance.now();
     // Secondary indexes, a few at a time (CREATE INDEX takes a SHARE lock: several on one table can run side by side).
     report('index', true);
     const statements = targets.flatMap((t) => t.indexStatements);
@@ -324,14 +323,12 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
           const text = statement;
           await db.transaction().execute(async (trx) => {
             await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
-            const t = performance.now();
             await sql.raw(text).execute(trx);
-            if (process.env.REBUILD_DEBUG) console.log(`  ${(performance.now() - t).toFixed(0)} ms ${text.slice(0, 120)}`);
           });
         }
       }),
     );
-    if (process.env.REBUILD_DEBUG) console.log(`index ${(performance.now() - tIdx).toFixed(0)} ms`);
+
     // Swap, one projection at a time: lock its live checkpoint, apply its last tail, move its tables.
     report('swap', true);
     const results: RebuildResult[] = [];
@@ -351,7 +348,7 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
         const swapped = await db.transaction().execute(async (trx) => {
           const live = await lockCheckpoint(trx, projection.name, projection.version);
           if (live.position > tailEnd) return false; // the live runner got further than our tail: read on
-          if (tail.length) await apply(trx, target, tail);
+          if (tail.length) await apply(trx, target, tail, true);
           for (const table of projection.tables) {
             await sql`DROP TABLE IF EXISTS public.${ident(table)}`.execute(trx);
             await sql`ALTER TABLE ${ident(schema)}.${ident(table)} SET SCHEMA public`.execute(trx);
