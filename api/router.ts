@@ -13,6 +13,11 @@ import { apiKeysRouter } from './routers/api-keys';
 import { accessRouter } from './routers/access';
 import { kubeconfigRouter } from './routers/kubeconfig';
 import { templatesRouter } from './routers/templates';
+import { appsRouter } from './routers/apps';
+import { workloadsRouter } from './routers/workloads';
+import { devEnvsRouter } from './routers/devenvs';
+import { configRouter } from './routers/config';
+import { podsRouter } from './routers/pods';
 
 export const appRouter = router({
   auth: authRouter,
@@ -29,6 +34,11 @@ export const appRouter = router({
   access: accessRouter,
   kubeconfig: kubeconfigRouter,
   templates: templatesRouter,
+  apps: appsRouter,
+  workloads: workloadsRouter,
+  devenvs: devEnvsRouter,
+  config: configRouter,
+  pods: podsRouter,
 });
 
 export type AppRouter = typeof appRouter;

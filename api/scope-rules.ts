@@ -15,6 +15,8 @@ export type ScopeRule =
   | { kind: 'platform' }
   | { kind: 'workspace'; field: string }
   | { kind: 'namespace'; clusterField: string; nameField: string }
+  /** An id of something in a namespace, `<clusterId>.<namespace>.<…>` (an appId): the namespace is its first two segments. */
+  | { kind: 'namespaceId'; field: string }
   /** The target scope is itself an input (a grant's scope). */
   | { kind: 'scopeInput'; field: string }
   /** A list: allowed where the caller holds the permission somewhere; results are filtered to where. */
@@ -53,6 +55,13 @@ export async function resolveScope(db: Kysely<any>, rule: ScopeRule, input: Reco
       return { kind: 'workspace', workspaceId: inputString(input, rule.field) };
     case 'namespace':
       return namespaceScope(db, inputString(input, rule.clusterField), inputString(input, rule.nameField));
+    case 'namespaceId': {
+      const [clusterId, namespace, rest] = inputString(input, rule.field).split('.');
+      if (!clusterId || !namespace || !rest) {
+        throw new DomainError('invalid', `${rule.field}: must be <clusterId>.<namespace>.<name>`, { field: rule.field });
+      }
+      return namespaceScope(db, clusterId, namespace);
+    }
     case 'scopeInput': {
       const scope = input?.[rule.field] as Partial<Scope> | undefined;
       if (!scope || typeof scope !== 'object') throw new DomainError('invalid', `${rule.field}: required`, { field: rule.field });

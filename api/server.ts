@@ -11,6 +11,8 @@ import { renderMetrics } from './metrics';
 import { oidcRoutes } from './routes/oidc';
 import { k8sProxyPlugin } from './k8s-proxy/plugin';
 import { auditExportRoutes } from './routes/audit-export';
+import { containerLogsRoutes } from './containers/logs';
+import { terminalRoutes } from './containers/terminal';
 import { startSession } from './routers/auth';
 
 export interface ServerOptions {
@@ -55,6 +57,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
 
   await app.register(auditExportRoutes, { services });
+  await app.register(containerLogsRoutes, { services });
+  await app.register(terminalRoutes, { services });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (!options.ready()) return reply.code(503).send({ status: 'starting' });

@@ -114,6 +114,8 @@ export const workspaceProcedure = (permission: Permission, field = 'workspaceId'
 /** Requires `permission` on the namespace named by input fields `clusterId` and `name`. */
 export const namespaceProcedure = (permission: Permission, clusterField = 'clusterId', nameField = 'name') =>
   guarded(permission, { kind: 'namespace', clusterField, nameField });
+/** Requires `permission` on the namespace of the id in input field `field` (`<clusterId>.<namespace>.<name>`, e.g. an appId). */
+export const namespaceIdProcedure = (permission: Permission, field = 'appId') => guarded(permission, { kind: 'namespaceId', field });
 /** Requires `permission` on the scope given as input field `field`. */
 export const scopeInputProcedure = (permission: Permission, field = 'scope') => guarded(permission, { kind: 'scopeInput', field });
 /** A list: allowed where the caller holds `permission` anywhere; `ctx.visible` says where, for filtering. */

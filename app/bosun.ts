@@ -24,6 +24,9 @@ import { buildServer } from '../api/server';
 import { startNamespaceReconciler, type NamespaceReconciler } from '../reconcilers/namespace/reconciler';
 import { namespaceDesiredState, removedKey } from './namespace-source';
 import { nudgeRbac, rbacDesiredState, startRbacReconciler, type RbacReconciler } from '../reconcilers/rbac';
+import { devEnvDesiredState, startDevEnvReconciler, type DevEnvReconciler } from '../reconcilers/devenv';
+import { appsDesiredState, startAppsReconciler, type AppsReconciler } from '../reconcilers/apps';
+import { parseAppId } from '../domain/app/ids';
 import { configFromEnv, type BosunConfig } from './config';
 import type { Services } from './services';
 
@@ -92,6 +95,8 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
 
   let reconciler: NamespaceReconciler | null = null;
   let rbac: RbacReconciler | null = null;
+  let devenvs: DevEnvReconciler | null = null;
+  let apps: AppsReconciler | null = null;
   const services: Services = {
     db: database.db,
     store,
@@ -122,6 +127,18 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
       if (rbac) {
         const target = rbac;
         void afterProjections(() => nudgeRbac(target, event));
+      }
+      // A dev environment's own changes (not the outcomes the reconciler reports) reconcile it.
+      if (devenvs && event.type.startsWith('DevEnv') && event.type !== 'DevEnvReconciled' && event.type !== 'DevEnvFailed') {
+        const target = devenvs;
+        const d = event.data as { clusterId: string; namespace: string; name: string };
+        void afterProjections(() => target.enqueue(d.clusterId, d.namespace, d.name));
+      }
+      // An application's own changes (not the outcomes the reconciler reports) reconcile it.
+      if (apps && event.type.startsWith('App') && !['AppDeployed', 'AppDeployFailed', 'AppUndeployed'].includes(event.type)) {
+        const target = apps;
+        const key = parseAppId((event.data as { appId?: unknown }).appId);
+        if (key) void afterProjections(() => target.enqueue(key.clusterId, key.namespace, key.name));
       }
       const data = event.data as { clusterId?: string; name?: string };
       if (!reconciler || !event.type.startsWith('Namespace') || !data.clusterId || !data.name) return;
@@ -164,6 +181,50 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
     backoff: options.reconcilerBackoff,
   });
 
+  devenvs = startDevEnvReconciler({
+    source: devEnvDesiredState(database.db),
+    kubeConfigFor: async (clusterId) => (await clusterAccess.clientFor(clusterId)).kubeConfig,
+    recordOutcome: async (report) => {
+      const context = { actor: systemActor, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, clientIp: null, now: clock() };
+      const key = { clusterId: report.clusterId, namespace: report.namespace, name: report.name, generation: report.generation };
+      const command =
+        report.outcome === 'provisioned'
+          ? ({ type: 'RecordDevEnvReady', ...key } as const)
+          : ({ type: 'RecordDevEnvFailed', ...key, reason: report.outcome.failed } as const);
+      try {
+        await handle(tenancyCommand(command.type), command as any, context);
+      } catch (error) {
+        // An environment deleted meanwhile has no outcome to record.
+        if (!isDomainError(error)) throw error;
+      }
+    },
+    resyncMs: config.resyncSeconds * 1000,
+    backoff: options.reconcilerBackoff,
+  });
+
+  apps = startAppsReconciler({
+    source: appsDesiredState(database.db),
+    kubeConfigFor: async (clusterId) => (await clusterAccess.clientFor(clusterId)).kubeConfig,
+    recordOutcome: async ({ clusterId, namespace, name, outcome }) => {
+      const context = { actor: systemActor, commandId: randomUUID(), correlationId: randomUUID(), causationId: null, clientIp: null, now: clock() };
+      const appId = `${clusterId}.${namespace}.${name}`;
+      const command =
+        outcome.kind === 'deployed'
+          ? ({ type: 'RecordAppDeployed', appId, revision: outcome.revision } as const)
+          : outcome.kind === 'failed'
+            ? ({ type: 'RecordAppDeployFailed', appId, revision: outcome.revision, reason: outcome.reason } as const)
+            : ({ type: 'RecordAppUndeployed', appId } as const);
+      try {
+        await handle(tenancyCommand(command.type), command as any, context);
+      } catch (error) {
+        // An application deleted meanwhile has no outcome to record.
+        if (!isDomainError(error)) throw error;
+      }
+    },
+    resyncMs: config.resyncSeconds * 1000,
+    backoff: options.reconcilerBackoff,
+  });
+
   let ready = false;
   const server = await buildServer({ services, uiDir: options.uiDir, logger: options.logger, ready: () => ready });
   const address = await server.listen({ host: config.host, port: config.port });
@@ -180,6 +241,8 @@ export async function startBosun(options: StartOptions = {}): Promise<RunningBos
       await server.close();
       await reconciler?.stop();
       await rbac?.stop();
+      await devenvs?.stop();
+      await apps?.stop();
       await projections.stop();
       await store.close();
       await database.close();

@@ -4,7 +4,7 @@
  * Being a `no_stream` write, it also makes each commandId take effect at most once.
  */
 
-export type AuditModule = 'clusters' | 'workspaces' | 'namespaces' | 'users' | 'roles' | 'auth' | 'kubernetes' | 'apps' | 'workloads' | 'containers' | 'system';
+export type AuditModule = 'clusters' | 'workspaces' | 'namespaces' | 'users' | 'roles' | 'auth' | 'kubernetes' | 'apps' | 'workloads' | 'containers' | 'devenv' | 'config' | 'system';
 
 export interface AuditTarget {
   kind: 'cluster' | 'workspace' | 'namespace' | 'binding' | 'user' | 'role' | 'platform';

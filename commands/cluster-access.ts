@@ -65,6 +65,11 @@ export class ClusterAccess {
     return this.credentials.put(randomUUID(), resolved as unknown as Record<string, unknown>);
   }
 
+  /** Keyed fingerprint of a secret value (a Secret's key) for events; see secrets/value-fingerprint.ts. */
+  fingerprintSecretValue(value: Uint8Array | string): string {
+    return this.credentials.valueFingerprint(value);
+  }
+
   async destroyCredentials(ref: string): Promise<void> {
     await this.credentials.destroy(ref);
     this.clients.delete(ref);

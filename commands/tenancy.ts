@@ -1,6 +1,7 @@
 import { commandDeciders, aggregateForStream, type Command, type CommandType } from '../domain/commands';
 import { parseEvent, readEvent, type DomainEvent } from '../domain/events';
 import { isDomainError } from '../domain/errors';
+import { parseAppId } from '../domain/app/ids';
 import type { CommandDefinition, StreamModel } from './handler';
 import type { AuditModule, AuditTarget } from './audit-events';
 
@@ -50,6 +51,34 @@ const moduleOf: Record<CommandType, AuditModule> = {
   SaveTemplateVersion: 'apps',
   ShareTemplate: 'apps',
   DeleteTemplate: 'apps',
+  GenerateApp: 'apps',
+  PublishApp: 'apps',
+  ReviseApp: 'apps',
+  RollbackApp: 'apps',
+  UnpublishApp: 'apps',
+  DeleteApp: 'apps',
+  RecordAppDeployed: 'apps',
+  RecordAppDeployFailed: 'apps',
+  RecordAppUndeployed: 'apps',
+  ScaleWorkload: 'workloads',
+  SetWorkloadAutoscaler: 'workloads',
+  RemoveWorkloadAutoscaler: 'workloads',
+  UpdateWorkloadImage: 'workloads',
+  RestartWorkload: 'workloads',
+  RollbackWorkload: 'workloads',
+  DeleteWorkload: 'workloads',
+  RecordWorkloadOperationFailed: 'workloads',
+  OpenTerminal: 'containers',
+  CloseTerminal: 'containers',
+  StartDevEnv: 'devenv',
+  StopDevEnv: 'devenv',
+  ResumeDevEnv: 'devenv',
+  DeleteDevEnv: 'devenv',
+  RecordDevEnvReady: 'devenv',
+  RecordDevEnvFailed: 'devenv',
+  ApplyConfigObject: 'config',
+  DeleteConfigObject: 'config',
+  RecordConfigObjectFailed: 'config',
 };
 
 function targetOf(command: Command): AuditTarget {
@@ -66,14 +95,30 @@ function targetOf(command: Command): AuditTarget {
       return { kind: 'user', id: c.userId };
     case 'roles':
       return { kind: 'role', id: c.roleId };
-    case 'apps':
+    case 'apps': {
+      // An application is filed under its namespace.
+      const app = command.type === 'GenerateApp' ? { clusterId: command.clusterId, namespace: command.namespace } : typeof c.appId === 'string' ? parseAppId(c.appId) : null;
+      if (app) return { kind: 'namespace', id: `${app.clusterId}/${app.namespace}`, clusterId: app.clusterId, namespace: app.namespace };
       // A template is filed under the scope it belongs to.
       if (command.type === 'CreateTemplate' && command.scope.kind === 'workspace') {
         return { kind: 'workspace', id: command.scope.workspaceId, workspaceId: command.scope.workspaceId };
       }
       return { kind: 'platform', id: 'platform' };
+    }
     case 'clusters':
       return { kind: 'cluster', id: c.clusterId, clusterId: c.clusterId };
+    case 'workloads':
+      // A workload operation is filed under the namespace the workload runs in.
+      return { kind: 'namespace', id: `${c.clusterId}/${c.namespace}`, clusterId: c.clusterId, namespace: c.namespace };
+    case 'containers':
+      // A terminal is filed under the namespace its container runs in.
+      return { kind: 'namespace', id: `${c.clusterId}/${c.namespace}`, clusterId: c.clusterId, namespace: c.namespace, ...(c.workspaceId ? { workspaceId: c.workspaceId } : {}) };
+    case 'devenv':
+      // A dev environment is filed under its namespace.
+      return { kind: 'namespace', id: `${c.clusterId}/${c.namespace}`, clusterId: c.clusterId, namespace: c.namespace };
+    case 'config':
+      // A config or storage object is filed under its namespace.
+      return { kind: 'namespace', id: `${c.clusterId}/${c.namespace}`, clusterId: c.clusterId, namespace: c.namespace, ...(c.workspaceId ? { workspaceId: c.workspaceId } : {}) };
     case 'namespaces':
       return { kind: 'namespace', id: `${c.clusterId}/${c.name}`, clusterId: c.clusterId, namespace: c.name, workspaceId: c.workspaceId };
     default:

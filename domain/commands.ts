@@ -31,19 +31,42 @@ import * as role from './role/state';
 import { type TemplateCommand, templateDecider } from './template/decide';
 import { templateEventDataSchemas, type TemplateEvent } from './template/events';
 import * as template from './template/state';
+import { type AppCommand, appDecider } from './app/decide';
+import { appEventDataSchemas, type AppEvent } from './app/events';
+import * as app from './app/state';
+import { type WorkloadCommand, workloadDecider } from './workload/decide';
+import { workloadEventDataSchemas, type WorkloadEvent } from './workload/events';
+import * as workload from './workload/state';
+import { type TerminalCommand, terminalDecider } from './terminal/decide';
+import { terminalEventDataSchemas, type TerminalEvent } from './terminal/events';
+import * as terminal from './terminal/state';
+import { type DevEnvCommand, devEnvDecider } from './devenv/decide';
+import { devEnvEventDataSchemas, type DevEnvEvent } from './devenv/events';
+import * as devenv from './devenv/state';
+import { type ConfigCommand, configDecider } from './config/decide';
+import { configEventDataSchemas, type ConfigEvent } from './config/events';
+import * as config from './config/state';
 
-export type { ClusterCommand, NamespaceCommand, WorkspaceCommand, UserCommand, GrantCommand, RoleCommand, TemplateCommand };
+export type { ClusterCommand, NamespaceCommand, WorkspaceCommand, UserCommand, GrantCommand, RoleCommand, TemplateCommand, TerminalCommand, DevEnvCommand };
 export type { CommandDecider, Decision, StreamStates };
-export type Command = ClusterCommand | WorkspaceCommand | NamespaceCommand | UserCommand | GrantCommand | RoleCommand | TemplateCommand;
+export type { WorkloadCommand };
+export type { AppCommand };
+export type { ConfigCommand };
+export type Command = ConfigCommand | AppCommand | WorkloadCommand | ClusterCommand | WorkspaceCommand | NamespaceCommand | UserCommand | GrantCommand | RoleCommand | TemplateCommand | TerminalCommand | DevEnvCommand;
 export type CommandType = Command['type'];
 export type AggregateState =
+  | config.ConfigState
+  | app.AppState
+  | workload.WorkloadState
   | cluster.ClusterState
   | workspace.WorkspaceState
   | namespace.NamespaceState
   | user.UserState
   | group.GroupState
   | role.RoleState
-  | template.TemplateState;
+  | template.TemplateState
+  | terminal.TerminalState
+  | devenv.DevEnvState;
 
 type DeciderFor<K extends CommandType> = CommandDecider<Extract<Command, { type: K }>, DomainEvent>;
 
@@ -81,6 +104,34 @@ export const commandDeciders: { readonly [K in CommandType]: DeciderFor<K> } = {
   SaveTemplateVersion: templateDecider,
   ShareTemplate: templateDecider,
   DeleteTemplate: templateDecider,
+  GenerateApp: appDecider,
+  PublishApp: appDecider,
+  ReviseApp: appDecider,
+  RollbackApp: appDecider,
+  UnpublishApp: appDecider,
+  DeleteApp: appDecider,
+  RecordAppDeployed: appDecider,
+  RecordAppDeployFailed: appDecider,
+  RecordAppUndeployed: appDecider,
+  ScaleWorkload: workloadDecider,
+  SetWorkloadAutoscaler: workloadDecider,
+  RemoveWorkloadAutoscaler: workloadDecider,
+  UpdateWorkloadImage: workloadDecider,
+  RestartWorkload: workloadDecider,
+  RollbackWorkload: workloadDecider,
+  DeleteWorkload: workloadDecider,
+  RecordWorkloadOperationFailed: workloadDecider,
+  OpenTerminal: terminalDecider,
+  CloseTerminal: terminalDecider,
+  StartDevEnv: devEnvDecider,
+  StopDevEnv: devEnvDecider,
+  ResumeDevEnv: devEnvDecider,
+  DeleteDevEnv: devEnvDecider,
+  RecordDevEnvReady: devEnvDecider,
+  RecordDevEnvFailed: devEnvDecider,
+  ApplyConfigObject: configDecider,
+  DeleteConfigObject: configDecider,
+  RecordConfigObjectFailed: configDecider,
 };
 
 export const commandTypes = Object.keys(commandDeciders) as CommandType[];
@@ -108,7 +159,7 @@ export function decide(cmd: Command, states: StreamStates): Decision<DomainEvent
 }
 
 export interface StreamAggregate {
-  category: 'cluster' | 'workspace' | 'namespace' | 'user' | 'group' | 'role' | 'template';
+  category: 'config' | 'app' | 'workload' | 'cluster' | 'workspace' | 'namespace' | 'user' | 'group' | 'role' | 'template' | 'terminal' | 'devenv';
   initialState: AggregateState;
   evolve(state: AggregateState, event: DomainEvent): AggregateState;
 }
@@ -139,6 +190,11 @@ const aggregates = {
   group: guarded<group.GroupState, GrantEvent>('group', group.initialState, group.evolve, grantEventDataSchemas),
   role: guarded<role.RoleState, RoleEvent>('role', role.initialState, role.evolve, roleEventDataSchemas),
   template: guarded<template.TemplateState, TemplateEvent>('template', template.initialState, template.evolve, templateEventDataSchemas),
+  app: guarded<app.AppState, AppEvent>('app', app.initialState, app.evolve, appEventDataSchemas),
+  workload: guarded<workload.WorkloadState, WorkloadEvent>('workload', workload.initialState, workload.evolve, workloadEventDataSchemas),
+  terminal: guarded<terminal.TerminalState, TerminalEvent>('terminal', terminal.initialState, terminal.evolve, terminalEventDataSchemas),
+  devenv: guarded<devenv.DevEnvState, DevEnvEvent>('devenv', devenv.initialState, devenv.evolve, devEnvEventDataSchemas),
+  config: guarded<config.ConfigState, ConfigEvent>('config', config.initialState, config.evolve, configEventDataSchemas),
 } satisfies Record<StreamAggregate['category'], StreamAggregate>;
 
 /** The aggregate (initial state and evolve) of a stream, chosen by the stream id's prefix. */
@@ -164,6 +220,16 @@ export function aggregateForStream(streamId: string): StreamAggregate {
       return aggregates.role;
     case 'template':
       return aggregates.template;
+    case 'app':
+      return aggregates.app;
+    case 'workload':
+      return aggregates.workload;
+    case 'terminal':
+      return aggregates.terminal;
+    case 'devenv':
+      return aggregates.devenv;
+    case 'config':
+      return aggregates.config;
     default:
       return assertNever(parsed);
   }

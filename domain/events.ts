@@ -10,8 +10,13 @@ import { type WorkspaceEvent, workspaceEventDataSchemas } from './workspace/even
 import { type UserEvent, userEventDataSchemas } from './user/events';
 import { type RoleEvent, roleEventDataSchemas } from './role/events';
 import { type TemplateEvent, templateEventDataSchemas } from './template/events';
+import { type AppEvent, appEventDataSchemas } from './app/events';
+import { type WorkloadEvent, workloadEventDataSchemas } from './workload/events';
+import { type TerminalEvent, terminalEventDataSchemas } from './terminal/events';
+import { type DevEnvEvent, devEnvEventDataSchemas } from './devenv/events';
+import { type ConfigEvent, configEventDataSchemas } from './config/events';
 
-export type DomainEvent = ClusterEvent | WorkspaceEvent | NamespaceEvent | UserEvent | RoleEvent | TemplateEvent;
+export type DomainEvent = ConfigEvent | AppEvent | WorkloadEvent | ClusterEvent | WorkspaceEvent | NamespaceEvent | UserEvent | RoleEvent | TemplateEvent | TerminalEvent | DevEnvEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** The schema version written with new events (metadata.schemaVersion). */
@@ -24,6 +29,11 @@ const schemas = {
   ...userEventDataSchemas,
   ...roleEventDataSchemas,
   ...templateEventDataSchemas,
+  ...appEventDataSchemas,
+  ...workloadEventDataSchemas,
+  ...terminalEventDataSchemas,
+  ...devEnvEventDataSchemas,
+  ...configEventDataSchemas,
 } satisfies Record<DomainEventType, ZodType>;
 
 /** Data schema of every event type. */

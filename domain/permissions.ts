@@ -19,6 +19,8 @@ export const permissions = [
   'containers:logs',
   'pipelines:run',
   'devenv:manage',
+  /** Read a Secret's values (they are masked otherwise); each reveal is audited. */
+  'secrets:reveal',
   'audit:read',
   'metering:read',
   'users:manage',
@@ -73,12 +75,13 @@ export const builtInRoles = {
       'containers:logs',
       'pipelines:run',
       'devenv:manage',
+      'secrets:reveal',
     ],
   },
   developer: {
     displayName: { en: 'Developer', 'zh-CN': '开发工程师' },
     grantableAt: ['namespace'],
-    permissions: ['namespaces:read', 'workloads:read', 'apps:deploy', 'containers:exec', 'containers:logs', 'pipelines:run', 'devenv:manage'],
+    permissions: ['namespaces:read', 'workloads:read', 'apps:deploy', 'containers:exec', 'containers:logs', 'pipelines:run', 'devenv:manage', 'secrets:reveal'],
   },
   tester: {
     displayName: { en: 'Tester', 'zh-CN': '测试工程师' },

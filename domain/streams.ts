@@ -11,6 +11,11 @@ export const streamCategories = {
   group: 'group-',
   role: 'role-',
   template: 'template-',
+  app: 'app-',
+  workload: 'workload-',
+  terminal: 'terminal-',
+  devenv: 'devenv-',
+  config: 'config-',
 } as const;
 
 export type StreamCategory = keyof typeof streamCategories;
@@ -23,6 +28,16 @@ export const streamIds = {
   group: (name: string): string => streamCategories.group + name,
   role: (roleId: string): string => streamCategories.role + roleId,
   template: (templateId: string): string => streamCategories.template + templateId,
+  /** appId = `<clusterId>.<namespace>.<name>` (domain/app/ids.ts). */
+  app: (appId: string): string => streamCategories.app + appId,
+  /** A workload's name may contain dots: the first three segments are cluster, namespace and kind. */
+  workload: (clusterId: string, namespace: string, kind: string, name: string): string =>
+    `${streamCategories.workload}${clusterId}.${namespace}.${kind.toLowerCase()}.${name}`,
+  terminal: (sessionId: string): string => streamCategories.terminal + sessionId,
+  devenv: (clusterId: string, namespace: string, name: string): string => `${streamCategories.devenv}${clusterId}.${namespace}.${name}`,
+  /** A config object's name may contain dots: the first three segments are cluster, namespace and kind (lowercase). */
+  config: (clusterId: string, namespace: string, kind: string, name: string): string =>
+    `${streamCategories.config}${clusterId}.${namespace}.${kind.toLowerCase()}.${name}`,
 };
 
 export type ParsedStreamId =
@@ -32,7 +47,12 @@ export type ParsedStreamId =
   | { category: 'user'; userId: string }
   | { category: 'group'; name: string }
   | { category: 'role'; roleId: string }
-  | { category: 'template'; templateId: string };
+  | { category: 'template'; templateId: string }
+  | { category: 'app'; appId: string }
+  | { category: 'workload'; clusterId: string; namespace: string; kind: string; name: string }
+  | { category: 'devenv'; clusterId: string; namespace: string; name: string }
+  | { category: 'terminal'; sessionId: string }
+  | { category: 'config'; clusterId: string; namespace: string; kind: string; name: string };
 
 /** Inverse of `streamIds`; null for a stream that is not a domain stream (e.g. `command-…`). */
 export function parseStreamId(streamId: string): ParsedStreamId | null {
@@ -51,8 +71,26 @@ export function parseStreamId(streamId: string): ParsedStreamId | null {
   if (streamId.startsWith(streamCategories.user)) return { category: 'user', userId: streamId.slice(streamCategories.user.length) };
   if (streamId.startsWith(streamCategories.group)) return { category: 'group', name: streamId.slice(streamCategories.group.length) };
   if (streamId.startsWith(streamCategories.role)) return { category: 'role', roleId: streamId.slice(streamCategories.role.length) };
+  if (streamId.startsWith(streamCategories.app)) return { category: 'app', appId: streamId.slice(streamCategories.app.length) };
+  if (streamId.startsWith(streamCategories.config)) {
+    const parts = streamId.slice(streamCategories.config.length).split('.');
+    if (parts.length < 4 || parts.slice(0, 3).some((p) => p === '')) return null;
+    return { category: 'config', clusterId: parts[0], namespace: parts[1], kind: parts[2], name: parts.slice(3).join('.') };
+  }
+  if (streamId.startsWith(streamCategories.workload)) {
+    const parts = streamId.slice(streamCategories.workload.length).split('.');
+    if (parts.length < 4 || parts.slice(0, 3).some((p) => p === '')) return null;
+    return { category: 'workload', clusterId: parts[0], namespace: parts[1], kind: parts[2], name: parts.slice(3).join('.') };
+  }
   if (streamId.startsWith(streamCategories.template)) {
     return { category: 'template', templateId: streamId.slice(streamCategories.template.length) };
+  }
+  if (streamId.startsWith(streamCategories.terminal)) return { category: 'terminal', sessionId: streamId.slice(streamCategories.terminal.length) };
+  if (streamId.startsWith(streamCategories.devenv)) {
+    // Cluster, namespace and name are DNS labels: no dots of their own.
+    const parts = streamId.slice(streamCategories.devenv.length).split('.');
+    if (parts.length !== 3 || parts.some((p) => p === '')) return null;
+    return { category: 'devenv', clusterId: parts[0], namespace: parts[1], name: parts[2] };
   }
   return null;
 }

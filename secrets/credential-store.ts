@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { seal, unseal } from './envelope';
 import { fingerprintOf } from './fingerprint';
+import { valueFingerprinter, type ValueFingerprinter } from './value-fingerprint';
 
 export { SecretDecryptionError } from './envelope';
 
@@ -34,6 +35,14 @@ export class CredentialStore {
     private readonly masterKey: KeyObject,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  private fingerprinter: ValueFingerprinter | undefined;
+
+  /** A keyed fingerprint (HMAC-SHA256 under a key derived from the master key) of a secret value: safe to record. */
+  valueFingerprint(value: Uint8Array | string): string {
+    this.fingerprinter ??= valueFingerprinter(this.masterKey);
+    return this.fingerprinter(value);
+  }
 
   /**
    * Encrypts `secret` under a fresh data key and stores it as `id`. Storing again under the same id

@@ -13,6 +13,7 @@ import { registeredCluster } from '../cluster/decide';
 import type { ClusterEvent } from '../cluster/events';
 import type { ContainerDefaults, NamespaceEvent } from './events';
 import { initialState, isLive, type LiveNamespace, type NamespaceState } from './state';
+import { assertQuotaCoversReservations } from './reservations';
 
 export interface CreateNamespace {
   type: 'CreateNamespace';
@@ -183,6 +184,7 @@ function changeQuota(cmd: ChangeNamespaceQuota, state: NamespaceState, states: S
   const quota = quotaOf(cmd);
   const defaults = validateDefaults(cmd.defaults ?? ns.defaults, quota);
   if (sameResources(quota, ns.quota) && sameDefaults(defaults, ns.defaults)) return {};
+  assertQuotaCoversReservations(ns, quota);
   const cluster = registeredCluster(states, ns.clusterId);
   const allocation = cluster.namespaces.get(ns.name);
   if (allocation === undefined || allocation.workspaceId !== ns.workspaceId) {

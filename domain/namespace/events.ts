@@ -41,12 +41,34 @@ export const NamespaceDeletedData = z.object({
   workspaceId: dnsLabelSchema,
 });
 
+const amountsSchema = z.object({ cpuMillis: quantitySchema, memoryBytes: quantitySchema });
+
+/**
+ * What something Bosun deploys into the namespace (an application, a dev environment) takes from
+ * its quota. `holder` names it (`app:<name>`, `devenv:<name>`); a new reservation of the same
+ * holder replaces the old one.
+ */
+export const NamespaceResourcesReservedData = z.object({
+  clusterId: dnsLabelSchema,
+  name: dnsLabelSchema,
+  holder: z.string().min(1).max(200),
+  requests: amountsSchema,
+  limits: amountsSchema,
+});
+export const NamespaceResourcesReleasedData = z.object({
+  clusterId: dnsLabelSchema,
+  name: dnsLabelSchema,
+  holder: z.string().min(1).max(200),
+});
+
 export const namespaceEventDataSchemas = {
   NamespaceCreated: NamespaceCreatedData,
   NamespaceQuotaChanged: NamespaceQuotaChangedData,
   NamespaceProvisioned: NamespaceProvisionedData,
   NamespaceProvisioningFailed: NamespaceProvisioningFailedData,
   NamespaceDeleted: NamespaceDeletedData,
+  NamespaceResourcesReserved: NamespaceResourcesReservedData,
+  NamespaceResourcesReleased: NamespaceResourcesReleasedData,
 } as const;
 
 export const namespaceEventSchema = z.discriminatedUnion('type', [
@@ -55,6 +77,8 @@ export const namespaceEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('NamespaceProvisioned'), data: NamespaceProvisionedData }),
   z.object({ type: z.literal('NamespaceProvisioningFailed'), data: NamespaceProvisioningFailedData }),
   z.object({ type: z.literal('NamespaceDeleted'), data: NamespaceDeletedData }),
+  z.object({ type: z.literal('NamespaceResourcesReserved'), data: NamespaceResourcesReservedData }),
+  z.object({ type: z.literal('NamespaceResourcesReleased'), data: NamespaceResourcesReleasedData }),
 ]);
 
 export type NamespaceEvent = z.infer<typeof namespaceEventSchema>;

@@ -7,6 +7,12 @@
 import type { Resources } from '../quantity';
 import type { ContainerDefaults, NamespaceEvent } from './events';
 
+/** CPU/memory requests and limits one holder reserves. */
+export interface ReservedAmounts {
+  requests: Resources;
+  limits: Resources;
+}
+
 interface NamespaceSpec {
   clusterId: string;
   name: string;
@@ -14,6 +20,8 @@ interface NamespaceSpec {
   quota: Resources;
   defaults: ContainerDefaults;
   generation: number;
+  /** What Bosun-deployed things hold of the quota, by holder (`app:<name>`, `devenv:<name>`). */
+  reservations: Readonly<Record<string, ReservedAmounts>>;
 }
 
 export type LiveNamespace =
@@ -52,6 +60,7 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
         defaults: d.defaults,
         generation: d.generation,
         lastReason: event.type === 'NamespaceQuotaChanged' && isLive(state) ? state.lastReason : null,
+        reservations: event.type === 'NamespaceQuotaChanged' && isLive(state) ? state.reservations : {},
       };
     }
     case 'NamespaceProvisioned':
@@ -69,6 +78,16 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
         workspaceId: state.workspaceId,
         generation: state.generation,
       };
+    case 'NamespaceResourcesReserved': {
+      if (!isLive(state)) return state;
+      const { holder, requests, limits } = event.data;
+      return { ...state, reservations: { ...state.reservations, [holder]: { requests, limits } } };
+    }
+    case 'NamespaceResourcesReleased': {
+      if (!isLive(state) || !Object.hasOwn(state.reservations, event.data.holder)) return state;
+      const { [event.data.holder]: _released, ...rest } = state.reservations;
+      return { ...state, reservations: rest };
+    }
     default:
       return state;
   }

@@ -10,7 +10,8 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
-import { clusterClient, failureReason, type ClusterClient } from '../runtime/kube';
+import { failureReason, type ClusterClient } from '../runtime/kube';
+import { clusterClients } from '../runtime/clients';
 import { OutcomeMemo, type Outcome } from '../runtime/outcomes';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type ReconcileResult, type RuntimeErrorEvent } from '../runtime/runtime';
 import {
@@ -136,7 +137,6 @@ class DesiredCache {
 export function startNamespaceReconciler(opts: NamespaceReconcilerOptions): NamespaceReconciler {
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
   const caches = new Map<string, DesiredCache>();
-  const clients = new Map<string, { kc: KubeConfig; client: ClusterClient }>();
   const outcomes = new OutcomeMemo();
   const removedReported = new Set<string>();
   const onError = opts.onError ?? ((e: RuntimeErrorEvent) => console.error(`[namespace-reconciler] ${e.phase} failed`, e.clusterId, e.key, failureReason(e.error)));
@@ -156,14 +156,7 @@ export function startNamespaceReconciler(opts: NamespaceReconcilerOptions): Name
     return cache;
   }
 
-  async function clientOf(clusterId: string): Promise<ClusterClient> {
-    const kc = await opts.kubeConfigFor(clusterId);
-    const cached = clients.get(clusterId);
-    if (cached && cached.kc === kc) return cached.client;
-    const client = (opts.clientFactory ?? clusterClient)(kc, { fieldManager: FIELD_MANAGER, timeoutMs });
-    clients.set(clusterId, { kc, client });
-    return client;
-  }
+  const clientOf = clusterClients({ kubeConfigFor: opts.kubeConfigFor, clientFactory: opts.clientFactory, fieldManager: FIELD_MANAGER, timeoutMs });
 
   async function report(clusterId: string, name: string, generation: number, outcome: Outcome): Promise<void> {
     const id = `${clusterId}/${name}`;

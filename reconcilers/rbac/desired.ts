@@ -16,7 +16,7 @@
  * |                                     |                                | daemonsets (apps); jobs, cronjobs (batch); horizontalpodautoscalers (autoscaling)     |
  * |                                     | delete                         | pods (core)                                                                           |
  * | apps:deploy                         | create, update, patch, delete  | configmaps, services, persistentvolumeclaims, secrets (core); ingresses (networking)   |
- * |                                     | get, list                      | secrets (core)                                                                        |
+ * | secrets:reveal                      | get, list, watch               | secrets (core): reading a Secret's values is this permission's alone (a list returns values too) |
  * | containers:logs                     | get                            | pods/log (core)                                                                       |
  * | containers:exec                     | create, get                    | pods/exec, pods/attach (core)                                                         |
  * | every other permission              | —                              | (Bosun-only: clusters, workspaces, members, pipelines, audit, …)                      |
@@ -79,9 +79,9 @@ export const PERMISSION_RULES: Readonly<Partial<Record<Permission, readonly Rule
   ],
   'apps:deploy': [
     { apiGroup: CORE, resources: ['configmaps', 'services', 'persistentvolumeclaims', 'secrets'], verbs: WRITE },
-    { apiGroup: CORE, resources: ['secrets'], verbs: ['get', 'list'] },
     { apiGroup: NETWORKING, resources: ['ingresses'], verbs: WRITE },
   ],
+  'secrets:reveal': [{ apiGroup: CORE, resources: ['secrets'], verbs: ['get', 'list', 'watch'] }],
   'containers:logs': [{ apiGroup: CORE, resources: ['pods/log'], verbs: ['get'] }],
   'containers:exec': [{ apiGroup: CORE, resources: ['pods/exec', 'pods/attach'], verbs: ['create', 'get'] }],
 };

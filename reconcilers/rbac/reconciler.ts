@@ -12,7 +12,8 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
-import { clusterClient, failureReason, type ClusterClient } from '../runtime/kube';
+import { failureReason, type ClusterClient } from '../runtime/kube';
+import { clusterClients } from '../runtime/clients';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type RuntimeErrorEvent } from '../runtime/runtime';
 import { FIELD_MANAGER, type DesiredObject } from './desired';
 import { BackgroundKeys } from './background';
@@ -70,7 +71,6 @@ export interface RbacReconciler {
 
 export function startRbacReconciler(opts: RbacReconcilerOptions): RbacReconciler {
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
-  const clients = new Map<string, { kc: KubeConfig; client: ClusterClient }>();
   const counts = new Map<string, SyncCounts>();
   const workers = Math.max(1, opts.workersPerCluster ?? 4);
   const background = new BackgroundKeys();
@@ -82,14 +82,7 @@ export function startRbacReconciler(opts: RbacReconcilerOptions): RbacReconciler
   const onError =
     opts.onError ?? ((e: RuntimeErrorEvent) => console.error(`[rbac-reconciler] ${e.phase} failed`, e.clusterId ?? '', e.key ?? '', failureReason(e.error)));
 
-  async function clientOf(clusterId: string): Promise<ClusterClient> {
-    const kc = await opts.kubeConfigFor(clusterId);
-    const cached = clients.get(clusterId);
-    if (cached && cached.kc === kc) return cached.client;
-    const client = (opts.clientFactory ?? clusterClient)(kc, { fieldManager: FIELD_MANAGER, timeoutMs });
-    clients.set(clusterId, { kc, client });
-    return client;
-  }
+  const clientOf = clusterClients({ kubeConfigFor: opts.kubeConfigFor, clientFactory: opts.clientFactory, fieldManager: FIELD_MANAGER, timeoutMs });
 
   function countsOf(clusterId: string): SyncCounts {
     let c = counts.get(clusterId);

@@ -20,8 +20,8 @@ const designRoleTable: Record<string, string[] | 'everything'> = {
   'platform-admin': 'everything',
   'platform-auditor': [...reads, 'audit:read', 'metering:read'],
   'workspace-admin': [...reads, 'namespaces:manage', 'members:manage', 'metering:read'],
-  'ops-engineer': [...nsWork, 'workloads:operate', 'devenv:manage'],
-  developer: [...nsWork, 'devenv:manage'],
+  'ops-engineer': [...nsWork, 'workloads:operate', 'devenv:manage', 'secrets:reveal'],
+  developer: [...nsWork, 'devenv:manage', 'secrets:reveal'],
   tester: nsWork,
   viewer: reads,
 };
@@ -30,6 +30,8 @@ type Variant = 'in' | 'out';
 type Sample = Record<string, unknown> | undefined;
 const bad = 'not-a-uuid';
 const ns = (v: Variant) => (v === 'in' ? { clusterId: CLUSTER, name: NS_A } : { clusterId: CLUSTER, name: NS_B });
+/** An app id in the namespace of the variant (no such app: an allowed caller gets 404, a refused one 403). */
+const appOf = (v: Variant) => `${CLUSTER}.${v === 'in' ? NS_A : NS_B}.no-such-app`;
 const ws = (v: Variant) => (v === 'in' ? WS_A : WS_B);
 const nsScope = (v: Variant) =>
   v === 'in' ? { kind: 'namespace', clusterId: CLUSTER, namespace: NS_A, workspaceId: WS_A } : { kind: 'namespace', clusterId: CLUSTER, namespace: NS_B, workspaceId: WS_B };
@@ -99,6 +101,46 @@ const samples: Record<string, (v: Variant) => Sample> = {
   'templates.delete': () => ({ commandId: bad }),
   'templates.check': () => ({}),
   'templates.render': () => ({ namespace: 5 }),
+  // workloads (H3): scope = clusterId + namespace; an allowed read of a missing object is a 404, not a 403.
+  'workloads.list': (v) => ({ clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B, kind: 'Deployment' }),
+  'workloads.get': (v) => ({ clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B, kind: 'Deployment', name: 'none' }),
+  'workloads.yaml': (v) => ({ clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B, kind: 'Deployment', name: 'none' }),
+  'workloads.scale': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'workloads.setAutoscaler': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'workloads.removeAutoscaler': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'workloads.updateImage': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'workloads.restart': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'workloads.rollback': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'workloads.delete': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: v === 'in' ? NS_A : NS_B }),
+  'config.list': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, kind: 'ConfigMap' }),
+  'config.get': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, kind: 'ConfigMap', name: 'absent' }),
+  'config.reveal': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 'absent' }),
+  'config.save': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'config.delete': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'apps.list': () => undefined,
+  'apps.get': (v) => ({ appId: appOf(v) }),
+  'apps.revisions': (v) => ({ appId: appOf(v) }),
+  'apps.preview': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 5 }),
+  'apps.generate': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'apps.publish': (v) => ({ commandId: bad, appId: appOf(v) }),
+  'apps.revise': (v) => ({ commandId: bad, appId: appOf(v) }),
+  'apps.rollback': (v) => ({ commandId: bad, appId: appOf(v) }),
+  'apps.unpublish': (v) => ({ commandId: bad, appId: appOf(v) }),
+  'apps.delete': (v) => ({ commandId: bad, appId: appOf(v) }),
+  'apps.status': (v) => ({ appId: appOf(v) }),
+  'apps.topology': (v) => ({ appId: appOf(v) }),
+  'devenvs.list': () => undefined,
+  'devenvs.get': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 'no-such-env' }),
+  'devenvs.namespaces': () => undefined,
+  'devenvs.quota': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name }),
+  'devenvs.start': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'devenvs.stop': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'devenvs.resume': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'devenvs.delete': (v) => ({ commandId: bad, clusterId: CLUSTER, namespace: ns(v).name }),
+  'devenvs.pod': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 'no-such-env' }),
+  'pods.get': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 'no-such-pod' }),
+  'pods.events': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 'no-such-pod' }),
+  'pods.metrics': (v) => ({ clusterId: CLUSTER, namespace: ns(v).name, name: 'no-such-pod' }),
 };
 
 /** Procedures not called over HTTP here (their guard is still checked from meta): */
@@ -139,6 +181,7 @@ function grantReaches(grantKind: 'platform' | 'workspace' | 'namespace', rule: P
       // A namespace grant does not reach its workspace; a workspace grant reaches only its own.
       return grantKind === 'workspace' && variant === 'in';
     case 'namespace':
+    case 'namespaceId':
     case 'scopeInput':
       return variant === 'in';
     default:
@@ -193,7 +236,7 @@ describe('authorization matrix (every procedure × every built-in role × in and
       const mismatches: string[] = [];
       for (const info of procedures()) {
         if (notCalled.has(info.path) || !samples[info.path]) continue; // a missing sample fails the coverage test
-        const variants: Variant[] = ['workspace', 'namespace', 'scopeInput'].includes(info.meta.scope.kind) ? ['in', 'out'] : ['in'];
+        const variants: Variant[] = ['workspace', 'namespace', 'namespaceId', 'scopeInput'].includes(info.meta.scope.kind) ? ['in', 'out'] : ['in'];
         for (const variant of variants) {
           const expected = expectedAllowed(user.roleId, user.scope.kind, info, variant);
           const { status, message } = await call(client, info, samples[info.path](variant));

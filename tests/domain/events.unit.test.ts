@@ -7,6 +7,11 @@ import { workspaceEventSchema } from '../../domain/workspace/events';
 import { userEventDataSchemas } from '../../domain/user/events';
 import { roleEventDataSchemas } from '../../domain/role/events';
 import { templateEventDataSchemas } from '../../domain/template/events';
+import { appEventDataSchemas } from '../../domain/app/events';
+import { configEventDataSchemas } from '../../domain/config/events';
+import { devEnvEventDataSchemas } from '../../domain/devenv/events';
+import { workloadEventDataSchemas } from '../../domain/workload/events';
+import { terminalEventDataSchemas } from '../../domain/terminal/events';
 
 function refusal(fn: () => unknown): DomainError {
   try {
@@ -24,6 +29,11 @@ const unionTypes = [clusterEventSchema, workspaceEventSchema, namespaceEventSche
   Object.keys(userEventDataSchemas),
   Object.keys(roleEventDataSchemas),
   Object.keys(templateEventDataSchemas),
+  Object.keys(appEventDataSchemas),
+  Object.keys(configEventDataSchemas),
+  Object.keys(devEnvEventDataSchemas),
+  Object.keys(workloadEventDataSchemas),
+  Object.keys(terminalEventDataSchemas),
 );
 
 describe('event registry', () => {
@@ -33,7 +43,7 @@ describe('event registry', () => {
   });
 
   it('names events in PascalCase past tense, prefixed by their aggregate', () => {
-    for (const type of eventTypes) expect(type).toMatch(/^(Cluster|Workspace|Namespace|User|ApiKey|Role|Template)[A-Za-z]*(ed|Set|Bound|Reset)$/);
+    for (const type of eventTypes) expect(type).toMatch(/^(Workload|ConfigObject|Cluster|Workspace|Namespace|User|ApiKey|Role|Template|App|DevEnv|Terminal)[A-Za-z]*(ed|Set|Bound|Reset|RolledBack)$/);
   });
 
   it('parses valid data into the typed event', () => {

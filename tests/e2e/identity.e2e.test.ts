@@ -117,7 +117,7 @@ describe('Identity in the web UI', () => {
     let { context, page } = await newPage();
     try {
       await logIn(page, 'admin', bosun.adminPassword);
-      expect(await navIds(page)).toEqual(['nav-clusters', 'nav-workspaces', 'nav-namespaces', 'nav-templates', 'nav-audit', 'nav-users', 'nav-roles', 'nav-account']);
+      expect(await navIds(page)).toEqual(['nav-clusters', 'nav-workspaces', 'nav-namespaces', 'nav-templates', 'nav-audit', 'nav-apps', 'nav-workloads', 'nav-config', 'nav-devenvs', 'nav-users', 'nav-roles', 'nav-account']);
       await page.getByTestId('nav-namespaces').click();
       await page.getByTestId('ns-row-ns-dev').waitFor();
       await page.getByTestId('ns-row-ns-other').waitFor();
@@ -181,7 +181,7 @@ describe('Identity in the web UI', () => {
     try {
       await logIn(page, 'dana', DANA_PASSWORD);
       await expect.poll(() => page.url()).toContain('#/namespaces');
-      expect(await navIds(page)).toEqual(['nav-namespaces', 'nav-templates', 'nav-account']);
+      expect(await navIds(page)).toEqual(['nav-namespaces', 'nav-templates', 'nav-apps', 'nav-workloads', 'nav-config', 'nav-devenvs', 'nav-account']);
       await page.getByTestId('ns-row-ns-dev').waitFor();
       expect(await page.getByTestId('ns-row-ns-other').count()).toBe(0);
       expect(await page.locator('[data-testid^="ns-row-"]').count()).toBe(1);

@@ -277,6 +277,43 @@ function scenario(): StoredEvent[] {
     ['template-web', 'TemplateVersionSaved', { templateId: 'web', version: 2, documents: templateDocs, parameters: [], note: 'again' }],
   ], admin);
   log.command('apps', 'ShareTemplate', { kind: 'platform', id: 'platform' }, [['template-web', 'TemplateShared', { templateId: 'web', sharedWith: 'all' }]], admin);
+  // An application through its life: generated (reserving quota), run, deployed, revised, failed, rolled back, undeployed, deleted.
+  const appId = 'c1.web.shop';
+  const appAt = { clusterId: 'c1', namespace: 'web' };
+  const amounts = { requests: { cpuMillis: 200, memoryBytes: 256 * 1024 ** 2 }, limits: { cpuMillis: 1000, memoryBytes: GiB } };
+  const manifest = (greeting: string) => [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop', namespace: 'web' }, data: { greeting } }];
+  log.command('apps', 'GenerateApp', ns, [
+    ['app-c1.web.shop', 'AppGenerated', { appId, ...appAt, workspaceId: 'w1', name: 'shop', description: 'the shop', templateId: 'web', revision: 1, templateVersion: 1, values: { greeting: 'hi' }, manifests: manifest('hi'), ...amounts }],
+    ['namespace-c1.web', 'NamespaceResourcesReserved', { clusterId: 'c1', name: 'web', holder: 'app:shop', ...amounts }],
+  ], admin);
+  log.command('apps', 'PublishApp', ns, [['app-c1.web.shop', 'AppPublished', { appId, revision: 1 }]], admin);
+  log.system('app-c1.web.shop', 'AppDeployed', { appId, revision: 1 });
+  log.command('apps', 'ReviseApp', ns, [
+    ['app-c1.web.shop', 'AppRevised', { appId, revision: 2, templateVersion: 2, values: { greeting: 'hello' }, manifests: manifest('hello'), ...amounts, reason: 'update' }],
+  ], admin);
+  log.system('app-c1.web.shop', 'AppDeployFailed', { appId, revision: 2, reason: 'admission webhook denied the request' });
+  log.command('apps', 'RollbackApp', ns, [
+    ['app-c1.web.shop', 'AppRevised', { appId, revision: 3, templateVersion: 1, values: { greeting: 'hi' }, manifests: manifest('hi'), ...amounts, reason: 'rollback', fromRevision: 1 }],
+  ], admin);
+  log.command('apps', 'UnpublishApp', ns, [['app-c1.web.shop', 'AppUnpublished', { appId, revision: 3 }]], admin);
+  log.system('app-c1.web.shop', 'AppUndeployed', { appId });
+  log.command('apps', 'DeleteApp', ns, [
+    ['app-c1.web.shop', 'AppDeleted', { appId }],
+    ['namespace-c1.web', 'NamespaceResourcesReleased', { clusterId: 'c1', name: 'web', holder: 'app:shop' }],
+  ], admin);
+  // A second application that stays, so the tables keep rows.
+  log.command('apps', 'GenerateApp', ns, [
+    ['app-c1.web.blog', 'AppGenerated', { appId: 'c1.web.blog', ...appAt, workspaceId: 'w1', name: 'blog', description: '', templateId: 'web', revision: 1, templateVersion: 2, values: {}, manifests: manifest('blog'), ...amounts }],
+    ['namespace-c1.web', 'NamespaceResourcesReserved', { clusterId: 'c1', name: 'web', holder: 'app:blog', ...amounts }],
+  ], admin);
+  // A dev environment through its life (the reconciler's outcomes included).
+  const box = { clusterId: 'c1', namespace: 'web', name: 'box' };
+  log.system('devenv-c1.web.box', 'DevEnvStarted', { ...box, workspaceId: 'w1', image: 'ubuntu:24.04', cpuMillis: 500, memoryBytes: GiB, owner: 'alice', generation: 1 });
+  log.system('devenv-c1.web.box', 'DevEnvReconciled', { ...box, generation: 1 });
+  log.system('devenv-c1.web.box', 'DevEnvStopped', { ...box, generation: 2 });
+  log.system('devenv-c1.web.box', 'DevEnvResumed', { ...box, generation: 3 });
+  log.system('devenv-c1.web.box', 'DevEnvFailed', { ...box, generation: 3, reason: 'ImagePullBackOff' });
+  log.system('devenv-c1.web.box', 'DevEnvDeleted', { ...box, workspaceId: 'w1', owner: 'alice' });
   log.command('roles', 'DefineRole', { kind: 'role', id: 'log-reader' }, [
     ['role-log-reader', 'RoleDefined', { roleId: 'log-reader', displayName: 'Log reader', description: '', permissions: ['containers:logs'], grantableAt: ['namespace'] }],
   ], admin);

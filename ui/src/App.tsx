@@ -6,17 +6,25 @@ import { currentLocation, href, matchPath, navigate } from './lib/router';
 import { canAnywhere, canInWorkspace, canOnPlatform, loadMe, logout, me, where, type Permission } from './lib/session';
 import { dismiss, toasts } from './lib/toast';
 import { AccountPage } from './pages/Account';
+import { AppDetailPage } from './pages/AppDetail';
+import { AppGeneratePage } from './pages/AppGenerate';
+import { AppsPage } from './pages/Apps';
 import { AuditPage } from './pages/Audit';
 import { ClusterDetailPage } from './pages/ClusterDetail';
 import { ClustersPage } from './pages/Clusters';
 import { LoginPage } from './pages/Login';
 import { NamespaceDetailPage } from './pages/NamespaceDetail';
 import { NamespacesPage } from './pages/Namespaces';
+import { PodDetailPage } from './pages/PodDetail';
 import { RolesPage } from './pages/Roles';
 import { TemplatesPage } from './pages/Templates';
 import { TemplateEditorPage } from './pages/TemplatesEditor';
 import { UserDetailPage } from './pages/UserDetail';
 import { UsersPage } from './pages/Users';
+import { DevEnvsPage } from './pages/DevEnvs';
+import { ConfigStoragePage } from './pages/ConfigStorage';
+import { WorkloadDetailPage } from './pages/WorkloadDetail';
+import { WorkloadsPage } from './pages/Workloads';
 import { WorkspaceDetailPage } from './pages/WorkspaceDetail';
 import { WorkspacesPage } from './pages/Workspaces';
 
@@ -53,10 +61,29 @@ const routes: Route[] = [
   },
   { path: '/templates', nav: 'nav.templates', component: TemplatesPage, needs: anywhere('apps:deploy') },
   { path: '/templates/:id', nav: 'nav.templates', component: TemplateEditorPage, needs: anywhere('apps:deploy') },
+  { path: '/apps', nav: 'nav.apps', component: AppsPage, needs: { permission: 'workloads:read', allowed: () => canAnywhere('workloads:read') || canAnywhere('apps:deploy') } },
+  { path: '/apps/new', nav: 'nav.apps', component: AppGeneratePage, needs: anywhere('apps:deploy') },
+  { path: '/apps/:clusterId/:namespace/:name', nav: 'nav.apps', component: AppDetailPage, needs: { permission: 'workloads:read', allowed: () => canAnywhere('workloads:read') || canAnywhere('apps:deploy') } },
+  {
+    path: '/pods/:clusterId/:namespace/:name',
+    nav: 'nav.workloads' as MessageKey,
+    component: PodDetailPage,
+    needs: {
+      permission: 'workloads:read',
+      allowed: (p) => {
+        const w = where('workloads:read');
+        return w.everywhere || w.workspaces.length > 0 || w.namespaces.includes(`${p.clusterId}/${p.namespace}`);
+      },
+    },
+  },
   { path: '/audit', nav: 'nav.audit', component: AuditPage, needs: onPlatform('audit:read') },
   { path: '/users', nav: 'nav.users', component: UsersPage, needs: onPlatform('users:manage') },
   { path: '/users/:id', nav: 'nav.users', component: UserDetailPage, needs: onPlatform('users:manage') },
   { path: '/roles', nav: 'nav.roles', component: RolesPage, needs: readsRoles },
+  { path: '/devenvs', nav: 'nav.devenvs', component: DevEnvsPage, needs: anywhere('devenv:manage') },
+  { path: '/workloads', nav: 'nav.workloads', component: WorkloadsPage, needs: anywhere('workloads:read') },
+  { path: '/workloads/:clusterId/:namespace/:kind/:name', nav: 'nav.workloads', component: WorkloadDetailPage, needs: anywhere('workloads:read') },
+  { path: '/config', nav: 'nav.config', component: ConfigStoragePage, needs: anywhere('workloads:read') },
   { path: '/account', nav: 'nav.account', component: AccountPage },
 ];
 
@@ -75,6 +102,14 @@ const navSections: { label: MessageKey; items: NavItem[] }[] = [
       { path: '/namespaces', label: 'nav.namespaces', icon: 'M4 4h12v12H4zM8 4v12M4 8h12' },
       { path: '/templates', label: 'nav.templates', icon: 'M4 3h9l3 3v11H4zM7 8h6M7 11h6M7 14h4' },
       { path: '/audit', label: 'nav.audit', icon: 'M5 3h8l3 3v11H5zM8 8h5M8 11h5M8 14h3' },
+    ],
+  },
+  {
+    label: 'nav.applications',
+    items: [{ path: '/apps', label: 'nav.apps', icon: 'M3 3h6v6H3zM11 3h6v6h-6zM3 11h6v6H3zM14 11v6M11 14h6' },
+      { path: '/workloads', label: 'nav.workloads', icon: 'M3 5h14v3H3zM3 10h9v3H3zM3 15h5v2H3zM15 11l2 2-2 2' },
+      { path: '/config', label: 'nav.config', icon: 'M4 3h12v4H4zM4 9h12v4H4zM4 15h12v2H4zM7 5h.01M7 11h.01' },
+      { path: '/devenvs', label: 'nav.devenvs', icon: 'M3 4h14v10H3zM6 8l2.5 2L6 12M10 12h4M7 17h6' },
     ],
   },
   {

@@ -58,7 +58,7 @@ export interface Tenants {
   stop(): Promise<void>;
 }
 
-export async function startTenants(options: { databaseUrl?: string | null; clock?: () => Date; config?: Partial<BosunConfig> } = {}): Promise<Tenants> {
+export async function startTenants(options: { databaseUrl?: string | null; clock?: () => Date; config?: Partial<BosunConfig>; logger?: object } = {}): Promise<Tenants> {
   const sim = await startKubeSim({ nodes: 0 });
   await addNodes(sim.kubeconfig, 2, { cpu: '8', memory: '32Gi' });
   const dataDir = mkdtempSync(join(tmpdir(), 'bosun-tenants-'));
@@ -66,6 +66,7 @@ export async function startTenants(options: { databaseUrl?: string | null; clock
     config: { dataDir, port: 0, databaseUrl: options.databaseUrl ?? null, adminPassword: ADMIN_PASSWORD, resyncSeconds: 2, ...options.config },
     reconcilerBackoff: { baseMs: 50, maxMs: 500 },
     clock: options.clock,
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const login = async (userId: string, password = USER_PASSWORD) => {
     const client = bosunClient(bosun.url);

@@ -168,10 +168,14 @@ describe('permission → rules', () => {
     expect(rulesFor(['clusters:manage', 'members:manage', 'pipelines:run', 'audit:read', 'metering:read', 'devenv:manage'])).toEqual([]);
   });
 
-  it('apps:deploy may read and write secrets', () => {
+  it('apps:deploy writes secrets but reads their values only with secrets:reveal', () => {
     const rules = rulesFor(['apps:deploy']);
-    expect(allows(rules, 'get', '', 'secrets')).toBe(true);
     expect(allows(rules, 'create', '', 'secrets')).toBe(true);
-    expect(allows(rules, 'watch', '', 'secrets')).toBe(false);
+    expect(allows(rules, 'patch', '', 'secrets')).toBe(true);
+    expect(allows(rules, 'get', '', 'secrets')).toBe(false);
+    expect(allows(rules, 'list', '', 'secrets')).toBe(false);
+    const revealing = rulesFor(['apps:deploy', 'secrets:reveal']);
+    expect(allows(revealing, 'get', '', 'secrets')).toBe(true);
+    expect(allows(revealing, 'list', '', 'secrets')).toBe(true);
   });
 });

@@ -116,7 +116,7 @@ describe('RBAC reconciler (PostgreSQL read models → kube-sim)', () => {
     expect(await reviewer.allowed('alice', pods('dev-a'))).toBe(true);
     expect(await reviewer.allowed('alice', { namespace: 'dev-a', verb: 'get', resource: 'pods', subresource: 'log' })).toBe(true);
     expect(await reviewer.allowed('alice', patchDeployments('dev-a'))).toBe(false);
-    expect(await reviewer.allowed('alice', { namespace: 'dev-a', verb: 'get', resource: 'secrets' })).toBe(true); // apps:deploy
+    expect(await reviewer.allowed('alice', { namespace: 'dev-a', verb: 'get', resource: 'secrets' })).toBe(true); // secrets:reveal (developer)
     expect(await reviewer.allowed('alice', pods('dev-b'))).toBe(false);
     expect(await reviewer.allowed('alice', exec('dev-b'))).toBe(false);
     expect(await reviewer.allowed('bob', patchDeployments('dev-a'))).toBe(true);

@@ -17,7 +17,7 @@ import { StateAtPanel } from '../components/audit/StateAtPanel';
 import { WhoHeldPanel } from '../components/audit/WhoHeldPanel';
 import '../components/audit/audit.css';
 
-const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'auth', 'kubernetes', 'apps', 'workloads', 'containers', 'system'] as const;
+const MODULES = ['clusters', 'workspaces', 'namespaces', 'users', 'roles', 'auth', 'kubernetes', 'apps', 'workloads', 'containers', 'config', 'devenv', 'system'] as const;
 const PAGE = 50;
 
 /** The field a refusal blames and its reason, shown apart. */

@@ -15,7 +15,7 @@ import { createAction } from '../lib/action';
 import { api, command, toApiError, type ApiError, type RouterOutputs } from '../lib/api';
 import { dateTime } from '../lib/format';
 import { createQuery } from '../lib/query';
-import { navigate } from '../lib/router';
+import { href, navigate } from '../lib/router';
 import { where } from '../lib/session';
 import { scopeText } from './Templates';
 
@@ -113,11 +113,16 @@ export function TemplateEditorPage(props: { params: Record<string, string> }) {
               subtitle={`${data().templateId} · ${scopeText(data().scope as any)}`}
               badge={<Badge tone="info">{t('templates.versionN', { n: data().latestVersion })}</Badge>}
               actions={
-                <Show when={data().canManage}>
-                  <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setDeleting(true))} data-testid="template-delete">
-                    {t('templates.delete')}
-                  </button>
-                </Show>
+                <>
+                  <a class="btn btn-primary" href={href(`/apps/new?template=${encodeURIComponent(data().templateId)}${viewing() !== null ? `&version=${viewing()}` : ''}`)} data-testid="template-generate-app">
+                    {t('apps.generate')}
+                  </a>
+                  <Show when={data().canManage}>
+                    <button type="button" class="btn btn-danger-outline" onClick={() => (remove.clear(), setDeleting(true))} data-testid="template-delete">
+                      {t('templates.delete')}
+                    </button>
+                  </Show>
+                </>
               }
             />
             <Show when={viewing() !== null}>
