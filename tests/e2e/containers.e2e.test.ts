@@ -89,7 +89,7 @@ describe('containers in the web UI', () => {
       const audit = await t.admin.client.audit.list.query({ module: 'containers', user: 'r-tester' });
       expect(audit.items.map((r) => r.action)).toContain('OpenTerminal');
     } catch (error) {
-      await screenshot(page, 'containers-failed');
+      await screenshot(page, 'containers-failed.tmp');
       throw error;
     } finally {
       await context.close();
