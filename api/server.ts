@@ -25,7 +25,7 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { services } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedactedUrls(options.logger ?? false),
     trustProxy: false,
     // Request logs carry method, URL and status only: kubeconfigs and passwords travel in bodies, never logged.
     bodyLimit: 2 * 1024 * 1024,
@@ -80,4 +80,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
   return app;
+}
+
+/** Query parameters whose values never reach a log line (the terminal's WebSocket carries its CSRF token in the URL). */
+const REDACTED_PARAMS = /([?&](?:csrf|token|access_token)=)[^&]*/gi;
+
+/** Request logs with the URL's token parameters replaced by `[redacted]`. */
+export function withRedactedUrls(logger: boolean | object): boolean | object {
+  if (logger === false) return false;
+  const base = logger === true ? {} : (logger as { serializers?: Record<string, unknown> });
+  return {
+    ...base,
+    serializers: {
+      ...base.serializers,
+      req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.replace(REDACTED_PARAMS, '$1[redacted]'),
+        host: req.hostname,
+        remoteAddress: req.ip,
+      }),
+    },
+  };
 }

@@ -15,9 +15,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { fastifyCookie } from '@fastify/cookie';
+import { sameHost, upgradeRequest } from '../upgrade-request';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import type { Services } from '../../app/services';
@@ -25,7 +25,7 @@ import { recordAttempt } from '../../commands/audit-attempt';
 import type { CommandContext } from '../../commands/context';
 import { tenancyCommand } from '../../commands/tenancy';
 import type { Principal } from '../../identity/principal';
-import { authenticate, bearerToken, CSRF_COOKIE } from '../context';
+import { authenticate, bearerToken, CSRF_COOKIE, sameToken } from '../context';
 import { upstreamFor } from '../k8s-proxy/upstream';
 import { K8S_PROXY_PREFIX } from '../k8s-proxy/plugin';
 import { writeRawStatus } from '../k8s-proxy/status';
@@ -54,19 +54,6 @@ const terminalQuerySchema = z
 const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4 } as const;
 const DEFAULT_COMMAND = ['sh'];
 
-function sameToken(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
-function sameHost(origin: string, host: string | undefined): boolean {
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
 function queryObject(search: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(search.keys())) {
@@ -74,20 +61,6 @@ function queryObject(search: URLSearchParams): Record<string, string | string[]>
     out[key] = key === 'command' && all.length > 1 ? all : all[all.length - 1];
   }
   return out;
-}
-
-/** What `authenticate` reads of a request, for an upgrade (which never reaches a fastify route). */
-function upgradeRequest(raw: IncomingMessage, log: FastifyBaseLogger): FastifyRequest {
-  const cookieHeader = raw.headers.cookie;
-  return {
-    raw,
-    headers: raw.headers,
-    method: raw.method ?? 'GET',
-    url: raw.url ?? '/',
-    ip: raw.socket.remoteAddress ?? '',
-    cookies: cookieHeader ? fastifyCookie.parse(cookieHeader) : {},
-    log,
-  } as unknown as FastifyRequest;
 }
 
 /** The exit code in an exec Status (channel 3): 0 on Success, the ExitCode cause otherwise, null when unknown. */

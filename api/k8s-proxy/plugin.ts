@@ -12,7 +12,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { fastifyCookie } from '@fastify/cookie';
+import { sameHost, upgradeRequest } from '../upgrade-request';
 import type { Services } from '../../app/services';
 import { authenticate, bearerToken } from '../context';
 import type { Principal } from '../../identity/principal';
@@ -471,26 +471,4 @@ function refusalFor(status: number, body: Buffer | null): { code: string; messag
   if (status === 403) return { code: 'forbidden', message: message.slice(0, 1000) || 'the cluster answered 403 Forbidden' };
   // Other refusals' messages can quote what was sent (invalid values), so only the status and reason are kept.
   return { code: 'failed', message: `the cluster answered ${status}${reason ? ` ${reason}` : ''}` };
-}
-
-function sameHost(origin: string, host: string | undefined): boolean {
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
-/** What `authenticate` reads of a request, for an upgrade (which never reaches a fastify route). */
-function upgradeRequest(raw: IncomingMessage, log: FastifyBaseLogger): FastifyRequest {
-  const cookieHeader = raw.headers.cookie;
-  return {
-    raw,
-    headers: raw.headers,
-    method: raw.method ?? 'GET',
-    url: raw.url ?? '/',
-    ip: raw.socket.remoteAddress ?? '',
-    cookies: cookieHeader ? fastifyCookie.parse(cookieHeader) : {},
-    log,
-  } as unknown as FastifyRequest;
 }

@@ -14,7 +14,7 @@
 import type { KubeConfig, KubernetesObject as KubeObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
 import { failureReason, KubeCallError, type ClusterClient } from '../runtime/kube';
-import { clusterClients } from '../runtime/clients';
+import { clusterClients, type ReconcilerBaseOptions } from '../runtime/clients';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type RuntimeErrorEvent } from '../runtime/runtime';
 import { deleteOrder } from '../../domain/template/order';
 import type { KubernetesObject } from '../../domain/template/objects';
@@ -40,19 +40,10 @@ export interface AppOutcomeReport {
   outcome: AppOutcome;
 }
 
-export interface AppsReconcilerOptions {
+export interface AppsReconcilerOptions extends ReconcilerBaseOptions {
   source: AppsSource;
-  kubeConfigFor(clusterId: string): Promise<KubeConfig>;
   /** Called when an app's outcome changes. A throw fails the key (it is retried). */
   recordOutcome(report: AppOutcomeReport): Promise<void> | void;
-  clientFactory?: (kc: KubeConfig, opts: { fieldManager: string; timeoutMs: number }) => ClusterClient;
-  resyncMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  requestTimeoutMs?: number;
-  workersPerCluster?: number;
-  onError?: (event: RuntimeErrorEvent) => void;
-  onReconcile?: (obs: ReconcileObservation) => void;
-  random?: () => number;
 }
 
 export interface AppsReconciler {

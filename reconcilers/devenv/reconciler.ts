@@ -14,7 +14,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
 import { failureReason, type ClusterClient } from '../runtime/kube';
-import { clusterClients } from '../runtime/clients';
+import { clusterClients, type ReconcilerBaseOptions } from '../runtime/clients';
 import { OutcomeMemo, type Outcome } from '../runtime/outcomes';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type ReconcileResult, type RuntimeErrorEvent } from '../runtime/runtime';
 import {
@@ -47,22 +47,12 @@ export interface DevEnvOutcomeReport {
   outcome: Outcome;
 }
 
-export interface DevEnvReconcilerOptions {
+export interface DevEnvReconcilerOptions extends ReconcilerBaseOptions {
   source: DevEnvDesiredStateSource;
-  kubeConfigFor(clusterId: string): Promise<KubeConfig>;
   /** Called only when the outcome of a generation changes. A throw fails the key (it is retried). */
   recordOutcome(report: DevEnvOutcomeReport): Promise<void> | void;
-  clientFactory?: (kc: KubeConfig, opts: { fieldManager: string; timeoutMs: number }) => ClusterClient;
   /** While a pod is on its way (or going), look again this often. Default 1 s. */
   pollMs?: number;
-  /** Full resync period. Default 5 min. */
-  resyncMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  requestTimeoutMs?: number;
-  workersPerCluster?: number;
-  onError?: (event: RuntimeErrorEvent) => void;
-  onReconcile?: (obs: ReconcileObservation) => void;
-  random?: () => number;
 }
 
 export interface DevEnvReconciler {

@@ -11,7 +11,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
 import { failureReason, type ClusterClient } from '../runtime/kube';
-import { clusterClients } from '../runtime/clients';
+import { clusterClients, type ReconcilerBaseOptions } from '../runtime/clients';
 import { OutcomeMemo, type Outcome } from '../runtime/outcomes';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type ReconcileResult, type RuntimeErrorEvent } from '../runtime/runtime';
 import {
@@ -52,10 +52,8 @@ export interface OutcomeReport {
   outcome: Outcome;
 }
 
-export interface NamespaceReconcilerOptions {
+export interface NamespaceReconcilerOptions extends ReconcilerBaseOptions {
   source: DesiredStateSource;
-  /** Credentials of a cluster. Return the same KubeConfig object while they are unchanged (clients are cached by it). */
-  kubeConfigFor(clusterId: string): Promise<KubeConfig>;
   /** Called only when the outcome of a namespace generation changes. A throw fails the key (it is retried). */
   recordOutcome(report: OutcomeReport): Promise<void> | void;
   /**
@@ -63,19 +61,8 @@ export interface NamespaceReconcilerOptions {
    * and process), so the source can stop listing it.
    */
   recordRemoved?(removed: { clusterId: string; name: string; generation: number }): Promise<void> | void;
-  /** Builds the client for a cluster's KubeConfig (tests inject a fake). Default: server-side apply over client-node. */
-  clientFactory?: (kc: KubeConfig, opts: { fieldManager: string; timeoutMs: number }) => ClusterClient;
   /** While a deleted namespace is terminating, look again this often (for recordRemoved). Default 2 s. */
   deletionPollMs?: number;
-  /** Full resync period. Default 5 min. */
-  resyncMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  /** Deadline of each Kubernetes call. Default 10 s. */
-  requestTimeoutMs?: number;
-  workersPerCluster?: number;
-  onError?: (event: RuntimeErrorEvent) => void;
-  onReconcile?: (obs: ReconcileObservation) => void;
-  random?: () => number;
 }
 
 export interface NamespaceReconciler {

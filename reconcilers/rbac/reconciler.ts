@@ -13,7 +13,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { BackoffOptions } from '../runtime/backoff';
 import { failureReason, type ClusterClient } from '../runtime/kube';
-import { clusterClients } from '../runtime/clients';
+import { clusterClients, type ReconcilerBaseOptions } from '../runtime/clients';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type RuntimeErrorEvent } from '../runtime/runtime';
 import { FIELD_MANAGER, type DesiredObject } from './desired';
 import { BackgroundKeys } from './background';
@@ -29,21 +29,8 @@ export interface RbacDesiredStateSource {
   desiredFor(clusterId: string, namespace: string): Promise<DesiredObject[] | null>;
 }
 
-export interface RbacReconcilerOptions {
+export interface RbacReconcilerOptions extends ReconcilerBaseOptions {
   source: RbacDesiredStateSource;
-  /** Credentials of a cluster. Return the same KubeConfig object while they are unchanged (clients are cached by it). */
-  kubeConfigFor(clusterId: string): Promise<KubeConfig>;
-  /** Builds the client for a cluster's KubeConfig (tests inject a fake). Default: server-side apply over client-node. */
-  clientFactory?: (kc: KubeConfig, opts: { fieldManager: string; timeoutMs: number }) => ClusterClient;
-  /** Full resync period. Default 5 min. */
-  resyncMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  /** Deadline of each Kubernetes call. Default 10 s. */
-  requestTimeoutMs?: number;
-  workersPerCluster?: number;
-  onError?: (event: RuntimeErrorEvent) => void;
-  onReconcile?: (obs: ReconcileObservation) => void;
-  random?: () => number;
 }
 
 export interface RbacMetrics extends ClusterMetrics {

@@ -1,5 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { BackoffOptions } from './backoff';
 import { clusterClient, type ClusterClient } from './kube';
+import type { ReconcileObservation, RuntimeErrorEvent } from './runtime';
 
 export type ClusterClientFactory = (kc: KubeConfig, opts: { fieldManager: string; timeoutMs: number }) => ClusterClient;
 
@@ -24,4 +26,21 @@ export function clusterClients(opts: ClusterClientsOptions): (clusterId: string)
     clients.set(clusterId, { kc, client });
     return client;
   };
+}
+
+/** The options every reconciler takes besides its own source and outcomes. */
+export interface ReconcilerBaseOptions {
+  /** Credentials of a cluster. Return the same KubeConfig object while they are unchanged (clients are cached by it). */
+  kubeConfigFor(clusterId: string): Promise<KubeConfig>;
+  /** Builds the client for a cluster's KubeConfig (tests inject a fake). Default: server-side apply over client-node. */
+  clientFactory?: ClusterClientFactory;
+  /** Full resync period. Default 5 min. */
+  resyncMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Deadline of each Kubernetes call. Default 10 s. */
+  requestTimeoutMs?: number;
+  workersPerCluster?: number;
+  onError?: (event: RuntimeErrorEvent) => void;
+  onReconcile?: (obs: ReconcileObservation) => void;
+  random?: () => number;
 }

@@ -3,4 +3,4 @@ export { WorkQueue } from './queue';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { clusterClient, failureReason, isNotFound, statusCode, KubeCallError, type ClusterClient, type ClusterClientOptions, type ObjectRef, type ListOptions } from './kube';
 export { OutcomeMemo, outcomeKey, type Outcome } from './outcomes';
-export { clusterClients, type ClusterClientFactory, type ClusterClientsOptions } from './clients';
+export { clusterClients, type ClusterClientFactory, type ClusterClientsOptions, type ReconcilerBaseOptions } from './clients';
