@@ -4,7 +4,7 @@
  * delete. A Secret's values are never shown in lists or editors (masked as ••••); who holds
  * `secrets:reveal` can reveal a value on purpose, and each reveal is audited.
  */
-import { createEffect, createMemo, createSignal, For, Index, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, For, Index, onCleanup, Show, type JSX } from 'solid-js';
 import { LineCounter, parse, parseAllDocuments, stringify } from 'yaml';
 import { Badge } from '../components/Badge';
 import { ConfirmDialog } from '../components/Confirm';
@@ -13,6 +13,7 @@ import { Field, FormError } from '../components/Field';
 import { DialogFooter, SubmitButton } from '../components/FormDialog';
 import { AddButton, PageHead } from '../components/PageHead';
 import { QueryView } from '../components/QueryView';
+import { createNamespaceChoice, NamespaceSelect } from '../components/NamespaceSelect';
 import { Empty, Loading } from '../components/States';
 import { currentTab, Tabs } from '../components/Tabs';
 import { YamlEditor } from '../components/YamlEditor';
@@ -21,7 +22,6 @@ import { createAction } from '../lib/action';
 import { api, command, type RouterOutputs } from '../lib/api';
 import { dateTime } from '../lib/format';
 import { createQuery } from '../lib/query';
-import { currentLocation, setQuery } from '../lib/router';
 import { canOnNamespace } from '../lib/session';
 import { CONFIG_KINDS, emptyForm, formFits, formOf, manifestOf, MASK, TAB_OF, type ConfigForm, type ConfigKind, type Pair } from './config-forms';
 import './config.css';
@@ -39,15 +39,8 @@ const kindOne = (k: ConfigKind) => t(`config.one.${k}` as MessageKey);
 const REFRESH_MS = 10_000;
 
 export function ConfigStoragePage() {
-  const namespaces = createQuery(() => ({}), () => api.namespaces.list.query({}));
-  const readable = createMemo(() =>
-    (namespaces.data() ?? []).filter((n) => n.status !== 'deleted' && canOnNamespace('workloads:read', { clusterId: n.clusterId, name: n.name, workspaceId: n.workspaceId })),
-  );
-  const selected = createMemo<Ns | null>(() => {
-    const wanted = currentLocation().query.get('ns');
-    const list = readable();
-    return list.find((n) => `${n.clusterId}/${n.name}` === wanted) ?? list[0] ?? null;
-  });
+  const namespaces = createNamespaceChoice('workloads:read');
+  const selected = namespaces.selected;
   const tabs = CONFIG_KINDS.map((k) => TAB_OF[k]);
   const kind = () => CONFIG_KINDS[tabs.indexOf(currentTab(tabs, 'configmaps'))];
   const canDeploy = () => !!selected() && canOnNamespace('apps:deploy', selected()!);
@@ -80,18 +73,10 @@ export function ConfigStoragePage() {
       <div class="cfg-toolbar">
         <label class="filter wide">
           <span>{t('config.namespace')}</span>
-          <select data-testid="config-namespace" value={selected() ? `${selected()!.clusterId}/${selected()!.name}` : ''} onChange={(e) => setQuery({ ns: e.currentTarget.value })}>
-            <For each={readable()}>
-              {(n) => (
-                <option value={`${n.clusterId}/${n.name}`} selected={selected()?.name === n.name && selected()?.clusterId === n.clusterId}>
-                  {n.name} · {n.clusterId}
-                </option>
-              )}
-            </For>
-          </select>
+          <NamespaceSelect choice={namespaces} testid="config-namespace" />
         </label>
       </div>
-      <Show when={namespaces.data() && readable().length === 0}>
+      <Show when={namespaces.loaded() && namespaces.readable().length === 0}>
         <Empty title={t('config.noNamespace')} hint={t('config.noNamespaceHint')} testid="config-no-namespace" />
       </Show>
       <Show when={selected()}>

@@ -7,14 +7,14 @@ import { createEffect, createMemo, createSignal, For, onCleanup, Show } from 'so
 import { Badge, type Tone } from '../components/Badge';
 import { PageHead } from '../components/PageHead';
 import { QueryView } from '../components/QueryView';
+import { createNamespaceChoice, NamespaceSelect } from '../components/NamespaceSelect';
 import { Empty } from '../components/States';
 import { Table } from '../components/Table';
 import { currentTab, Tabs } from '../components/Tabs';
 import { t, type MessageKey } from '../i18n';
 import { api, type RouterOutputs } from '../lib/api';
 import { createQuery } from '../lib/query';
-import { currentLocation, href, setQuery } from '../lib/router';
-import { canOnNamespace } from '../lib/session';
+import { href } from '../lib/router';
 import './workloads.css';
 
 export type WorkloadRowDto = RouterOutputs['workloads']['list']['items'][number];
@@ -60,13 +60,8 @@ const PAGE_SIZE = 100;
 const REFRESH_MS = 3000;
 
 export function WorkloadsPage() {
-  const namespaces = createQuery(() => ({}), () => api.namespaces.list.query({}));
-  const readable = createMemo(() => (namespaces.data() ?? []).filter((n) => n.status !== 'deleted' && canOnNamespace('workloads:read', { clusterId: n.clusterId, name: n.name, workspaceId: n.workspaceId })));
-  const selected = createMemo(() => {
-    const wanted = currentLocation().query.get('ns');
-    const list = readable();
-    return list.find((n) => `${n.clusterId}/${n.name}` === wanted) ?? list[0] ?? null;
-  });
+  const namespaces = createNamespaceChoice('workloads:read');
+  const selected = namespaces.selected;
   const tabs = KINDS.map((k) => TAB_OF[k]);
   const kind = () => KINDS[tabs.indexOf(currentTab(tabs, 'deployments'))];
   const [filter, setFilter] = createSignal('');
@@ -112,19 +107,7 @@ export function WorkloadsPage() {
       <div class="wl-toolbar">
         <label class="filter wide">
           <span>{t('workloads.namespace')}</span>
-          <select
-            data-testid="workloads-namespace"
-            value={selected() ? `${selected()!.clusterId}/${selected()!.name}` : ''}
-            onChange={(e) => setQuery({ ns: e.currentTarget.value })}
-          >
-            <For each={readable()}>
-              {(n) => (
-                <option value={`${n.clusterId}/${n.name}`} selected={selected()?.name === n.name && selected()?.clusterId === n.clusterId}>
-                  {n.name} · {n.clusterId}
-                </option>
-              )}
-            </For>
-          </select>
+          <NamespaceSelect choice={namespaces} testid="workloads-namespace" />
         </label>
         <label class="filter">
           <span>{t('workloads.filter')}</span>
@@ -132,7 +115,7 @@ export function WorkloadsPage() {
         </label>
       </div>
 
-      <Show when={namespaces.data() && readable().length === 0}>
+      <Show when={namespaces.loaded() && namespaces.readable().length === 0}>
         <Empty title={t('workloads.noNamespace')} hint={t('workloads.noNamespaceHint')} testid="workloads-no-namespace" />
       </Show>
 
