@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../eventstore/types';
+import { isUuid } from '../eventstore/event-id';
 import type { CommandContext } from './context';
 import { commandStreamId, type AuditModule, type AuditTarget, type CommandAcceptedData, type CommandRejectedData } from './audit-events';
 
@@ -31,9 +32,11 @@ export async function recordAttempt(store: EventStore, attempt: Attempt, context
   const event = attempt.refusal
     ? { type: 'CommandRejected', data: JSON.parse(JSON.stringify({ ...base, ...attempt.refusal })) as CommandRejectedData }
     : { type: 'CommandAccepted', data: { ...base, eventIds: [] } as CommandAcceptedData };
+  // Like a command's record, its id is the commandId: an attempt takes its commandId for good.
+  const id = isUuid(context.commandId) ? context.commandId.toLowerCase() : randomUUID();
   const result = await store.append(
     commandStreamId(context.commandId),
-    [{ id: randomUUID(), type: event.type, data: event.data as unknown as Record<string, unknown>, metadata }],
+    [{ id, type: event.type, data: event.data as unknown as Record<string, unknown>, metadata }],
     { expectedRevision: 'no_stream' },
   );
   return result.position;

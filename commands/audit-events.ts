@@ -1,7 +1,14 @@
 /**
- * The audit record of every command, written to `command-<commandId>` atomically with the
- * command's domain events (CommandAccepted) or alone when it was refused (CommandRejected).
- * Being a `no_stream` write, it also makes each commandId take effect at most once.
+ * The audit record of every command. Its event id is the commandId, so each commandId takes effect
+ * at most once (the store rejects a second event with the same id):
+ * - accepted with domain events: the record rides on the command's first domain event, as
+ *   `metadata.audit` (CommandAudit), and that event's id is the commandId;
+ * - accepted without events, refused, or an attempt that is not a command (a login, a denial, a
+ *   proxied Kubernetes call): a CommandAccepted or CommandRejected event in `command-<commandId>`.
+ * Earlier versions wrote a CommandAccepted event (with an id of its own) for every command. The
+ * audit projection reads those, and a repeated submission that is refused finds them; an accepted
+ * command is no longer checked against them (that would cost every command a lookup, for
+ * submissions made before the upgrade and repeated after it).
  */
 
 export type AuditModule = 'clusters' | 'workspaces' | 'namespaces' | 'users' | 'roles' | 'auth' | 'kubernetes' | 'apps' | 'workloads' | 'containers' | 'devenv' | 'config' | 'system';
@@ -24,6 +31,9 @@ interface CommandAuditBase {
 export interface CommandAcceptedData extends CommandAuditBase {
   eventIds: string[];
 }
+
+/** `metadata.audit` of a command's first domain event: the accepted record, with every event id the command wrote. */
+export type CommandAudit = CommandAcceptedData;
 
 export interface CommandRejectedData extends CommandAuditBase {
   code: string;

@@ -1,10 +1,11 @@
-import { newEventId } from '../eventstore/event-id';
-import type { EventStore, NewEvent, StreamWrite } from '../eventstore/types';
-import { WrongExpectedRevisionError } from '../eventstore/types';
+import { isUuid, newEventId } from '../eventstore/event-id';
+import type { EventMetadata, EventStore, NewEvent, StoredEvent, StreamWrite } from '../eventstore/types';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../eventstore/types';
 import type { CommandContext } from './context';
 import { StateCache, foldEvents, type Folded } from './state-cache';
 import { StreamLocks } from './stream-locks';
-import { commandStreamId, type AuditModule, type AuditTarget, type CommandAcceptedData, type CommandRejectedData } from './audit-events';
+import { commandStreamId, type AuditModule, type AuditTarget, type CommandAudit, type CommandRejectedData } from './audit-events';
+
 
 export interface DomainEventInput {
   type: string;
@@ -77,10 +78,11 @@ export type CommandHandler = <C extends object>(
 
 /**
  * The one command pipeline: load the streams → fold → decide → append every stream's events
- * atomically with each stream's expected revision, together with the command's audit record in
- * `command-<commandId>` (which also makes the command idempotent) → on a revision conflict
- * reload and decide again. A refusal of well-formed input (capacity, conflict, not found…) is
- * recorded as CommandRejected and rethrown; invalid input is rethrown and writes nothing.
+ * atomically with each stream's expected revision → on a revision conflict reload and decide
+ * again. The command's audit record rides on its first event (id = commandId, `metadata.audit`),
+ * which also makes the command idempotent: a second submission finds that id taken. A refusal of
+ * well-formed input (capacity, conflict, not found…) is recorded as CommandRejected and rethrown;
+ * invalid input is rethrown and writes nothing. See audit-events.ts.
  */
 export function createCommandHandler(options: CommandHandlerOptions): CommandHandler {
   const { store, model } = options;
@@ -109,22 +111,29 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     return folded;
   }
 
+  /** What was recorded for a commandId: its first event, or (written by earlier versions) its audit stream. */
+  async function recordedEvent(commandId: string): Promise<StoredEvent | null> {
+    return (await store.readEvent(commandId)) ?? (await store.readStream(commandStreamId(commandId)))[0] ?? null;
+  }
+
   async function recordedOutcome(commandId: string): Promise<CommandResult | null> {
-    const recorded = await store.readStream(commandStreamId(commandId));
-    const first = recorded[0];
-    if (!first) return null;
-    if (first.type === 'CommandRejected') {
-      const data = first.data as unknown as CommandRejectedData;
+    const recorded = await recordedEvent(commandId);
+    if (!recorded) return null;
+    if (recorded.type === 'CommandRejected') {
+      const data = recorded.data as unknown as CommandRejectedData;
       throw new RecordedRejectionError(data.code, data.message, data.field, data.details);
     }
-    return { commandId, position: first.position, events: [], replayed: true };
+    // The head covers every event the command wrote (its first event's position might not).
+    return { commandId, position: await store.headPosition(), events: [], replayed: true };
   }
 
   return async function handle(definition, command, context) {
+    if (!isUuid(context.commandId)) throw new TypeError(`commandId ${context.commandId} is not a UUID`);
+    const commandId = context.commandId.toLowerCase();
     const streamIds = definition.streams(command);
     const metadata = {
       actor: context.actor,
-      commandId: context.commandId,
+      commandId,
       correlationId: context.correlationId,
       causationId: context.causationId,
       occurredAt: context.now.toISOString(),
@@ -138,8 +147,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     };
 
     return locks.withLocks(streamIds, async () => {
-      // No read for idempotency on the way in: the audit record is written with 'no_stream', so a
-      // command already handled under this commandId surfaces as a conflict on its stream.
+      // No read for idempotency on the way in: the first event's id is the commandId, so a command
+      // already handled under it surfaces as a DuplicateEventIdError.
       let fresh = false;
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const folded = fresh ? await Promise.all(streamIds.map(load)) : streamIds.map(guess);
@@ -156,11 +165,11 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
             fresh = true;
             continue;
           }
-          const outcome = await recordedOutcome(context.commandId);
+          const outcome = await recordedOutcome(commandId);
           if (outcome) return outcome;
           // Bad input writes nothing; a refusal of well-formed input is audited as an attempt.
           if (error.code !== 'invalid' && !(await recordRejection(error))) {
-            const recorded = await recordedOutcome(context.commandId);
+            const recorded = await recordedOutcome(commandId);
             if (recorded) return recorded;
           }
           throw error;
@@ -178,19 +187,20 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
             events: events.map((e): NewEvent => {
               const data = model.validateEvent(e.type, e.data);
               written.push({ streamId, type: e.type, data });
-              return { id: newEventId(), type: e.type, data, metadata };
+              return { id: written.length === 1 ? commandId : newEventId(), type: e.type, data, metadata };
             }),
           });
         });
-        const accepted: CommandAcceptedData = {
-          ...auditBase,
-          eventIds: writes.flatMap((w) => w.events.map((e) => e.id)),
-        };
-        writes.push({
-          streamId: commandStreamId(context.commandId),
-          expectedRevision: 'no_stream',
-          events: [{ id: newEventId(), type: 'CommandAccepted', data: accepted as unknown as Record<string, unknown>, metadata }],
-        });
+        const eventIds = writes.flatMap((w) => w.events.map((e) => e.id));
+        const audit: CommandAudit = { ...auditBase, eventIds };
+        const first = writes.find((w) => w.events.length > 0)?.events[0];
+        if (first) first.metadata = { ...metadata, audit } as EventMetadata;
+        else
+          writes.push({
+            streamId: commandStreamId(commandId),
+            expectedRevision: 'no_stream',
+            events: [{ id: commandId, type: 'CommandAccepted', data: audit as unknown as Record<string, unknown>, metadata }],
+          });
 
         try {
           const result = await store.appendMulti(writes);
@@ -204,13 +214,14 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
             const state = events.reduce((s, e) => evolve(streamId, s, e), folded[i].state);
             cache.set(streamId, { state, revision });
           });
-          return { commandId: context.commandId, position: result.position, events: written, replayed: false };
+          return { commandId, position: result.position, events: written, replayed: false };
         } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          if (error.streamId === commandStreamId(context.commandId)) {
-            const outcome = await recordedOutcome(context.commandId);
+          const taken = error instanceof DuplicateEventIdError && error.eventId.toLowerCase() === commandId;
+          if (taken || (error instanceof WrongExpectedRevisionError && error.streamId === commandStreamId(commandId))) {
+            const outcome = await recordedOutcome(commandId);
             if (outcome) return outcome;
           }
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
           fresh = true;
           await pause(attempt);
         }
@@ -228,13 +239,13 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       };
       try {
         await store.append(
-          commandStreamId(context.commandId),
-          [{ id: newEventId(), type: 'CommandRejected', data: stripUndefined(rejected), metadata }],
+          commandStreamId(commandId),
+          [{ id: commandId, type: 'CommandRejected', data: stripUndefined(rejected), metadata }],
           { expectedRevision: 'no_stream' },
         );
         return true;
       } catch (appendError) {
-        if (!(appendError instanceof WrongExpectedRevisionError)) throw appendError;
+        if (!(appendError instanceof WrongExpectedRevisionError || appendError instanceof DuplicateEventIdError)) throw appendError;
         return false; // another submission of this command recorded its outcome first
       }
     }

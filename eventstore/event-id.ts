@@ -64,3 +64,10 @@ function randomBytes(n: number): Buffer {
 function randomByte(): number {
   return randomBytes(1)[0];
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` has the form of a UUID (event ids must; any version). */
+export function isUuid(id: unknown): id is string {
+  return typeof id === 'string' && UUID.test(id);
+}

@@ -139,7 +139,8 @@ class EsdbSubscription implements Subscription {
  * EventStoreDB adapter (`@eventstore/db-client` 6.x). Limits (see eventstore/README.md):
  * - appendMulti over more than one stream throws UnsupportedOperationError: this client has no
  *   atomic multi-stream append (KurrentDB >= 25.1's multiStreamAppend is in @kurrent/kurrentdb-client).
- * - Event ids are idempotency keys per stream (a retried append is ignored), not rejected globally.
+ * - Event ids are idempotency keys per stream (a retried append is ignored), not rejected globally,
+ *   and cannot be looked up (readEvent throws UnsupportedOperationError).
  */
 export class EventStoreDBStore implements EventStore {
   readonly kind = 'eventstoredb' as const;
@@ -192,6 +193,11 @@ export class EventStoreDBStore implements EventStore {
       throw err;
     }
     return out;
+  }
+
+  /** EventStoreDB keeps no index of event ids: finding one would mean scanning $all. */
+  async readEvent(eventId: string): Promise<StoredEvent | null> {
+    throw new UnsupportedOperationError('readEvent', `EventStoreDB cannot look up event ${eventId} by id (it has no index of event ids)`);
   }
 
   async streamRevision(streamId: string): Promise<number | null> {

@@ -1,4 +1,5 @@
 import { AppendBatcher } from './append-batcher';
+import { isUuid } from './event-id';
 import { ReadCoalescer } from './read-coalescer';
 import type { SqlClient } from './sql-client';
 import { ChangeNotifier, PollingSubscription, type ChangeSource } from './subscription';
@@ -17,7 +18,6 @@ import {
   type Subscription,
 } from './types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * An event row as read: named as StoredEvent names them, so a page's rows become its events in
  * place; recorded_at as epoch milliseconds (float8, exact), which is cheaper to turn into an ISO
@@ -137,7 +137,7 @@ function checkWrite(write: StreamWrite): void {
     throw new TypeError(`invalid expectedRevision ${String(x)}`);
   if (!Array.isArray(write.events)) throw new TypeError('events must be an array');
   for (const e of write.events) {
-    if (typeof e.id !== 'string' || !UUID.test(e.id)) throw new TypeError(`event id ${String(e.id)} is not a UUID`);
+    if (!isUuid(e.id)) throw new TypeError(`event id ${String(e.id)} is not a UUID`);
     if (typeof e.type !== 'string' || e.type.length === 0) throw new TypeError('event type must be a non-empty string');
   }
 }
@@ -292,6 +292,13 @@ export class SqlEventStore implements EventStore {
     const results: StoredEvent[][] = keys.map(() => []);
     for (const { q, ...row } of rows) results[q - 1]!.push(toStoredEvent(row));
     return results;
+  }
+
+  async readEvent(eventId: string): Promise<StoredEvent | null> {
+    this.assertOpen();
+    if (!isUuid(eventId)) return null;
+    const rows = await this.client.query<EventRow>(`select ${COLUMNS} from events where id = $1`, [eventId.toLowerCase()], 'bosun_es_read_event');
+    return rows[0] ? toStoredEvent(rows[0]) : null;
   }
 
   async streamRevision(streamId: string): Promise<number | null> {

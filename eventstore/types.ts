@@ -90,6 +90,8 @@ export interface EventStore {
   appendMulti(writes: StreamWrite[]): Promise<AppendResult>;
   /** Events of one stream in revision order; [] for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** The event with this id (ids are unique across the store), or null. */
+  readEvent(eventId: string): Promise<StoredEvent | null>;
   /** Last revision of a stream, or null when it does not exist. */
   streamRevision(streamId: string): Promise<number | null>;
   /** One page of $all in global order. */

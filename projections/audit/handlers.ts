@@ -1,8 +1,10 @@
 /**
- * Pure handlers of the audit trail. The command handler writes one CommandAccepted or
- * CommandRejected event per command into `command-<commandId>`; every other event is kept as a
- * domain event of the command named by its metadata. Both are plain inserts keyed by the command
- * id and the position, so a second application changes nothing.
+ * Pure handlers of the audit trail (commands/audit-events.ts). A command's record is either its
+ * first domain event's `metadata.audit`, or a CommandAccepted / CommandRejected event in
+ * `command-<commandId>` (refusals, attempts, commands without events, and every command written
+ * by earlier versions). Every event outside the command streams is also kept as a domain event of
+ * the command its metadata names. All are plain inserts keyed by the command id and the position,
+ * so a second application changes nothing.
  */
 import type { StoredEvent } from '../../eventstore/types';
 import { insert, type RowUpdate } from '../rows';
@@ -17,12 +19,18 @@ export function isAuditRecordEvent(event: StoredEvent): boolean {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
-export function auditRecordOf(event: StoredEvent): AuditRecordRow {
-  const d = event.data as any;
+/** The audit record carried by an event: its data (command streams) or its metadata.audit (a command's first event). */
+function recordOf(event: StoredEvent): Record<string, any> | null {
+  if (isAuditRecordEvent(event)) return event.data;
+  const audit = (event.metadata as { audit?: unknown }).audit;
+  return audit && typeof audit === 'object' ? (audit as Record<string, any>) : null;
+}
+
+export function auditRecordOf(event: StoredEvent, d: Record<string, any> = event.data): AuditRecordRow {
   const command = (d.command ?? {}) as Record<string, unknown>;
   const target = (d.target ?? {}) as Record<string, unknown>;
   const m = event.metadata;
-  const accepted = event.type === 'CommandAccepted';
+  const accepted = event.type !== 'CommandRejected';
   return {
     command_id: m.commandId || event.streamId.slice(COMMAND_STREAM_PREFIX.length),
     occurred_at: m.occurredAt,
@@ -50,9 +58,11 @@ export function auditRecordOf(event: StoredEvent): AuditRecordRow {
 }
 
 export function auditUpdates(event: StoredEvent): RowUpdate[] {
-  if (isAuditRecordEvent(event)) return [insert(auditRecordsTable, auditRecordOf(event))];
-  if (event.streamId.startsWith(COMMAND_STREAM_PREFIX)) return [];
+  const record = recordOf(event);
+  const updates = record ? [insert(auditRecordsTable, auditRecordOf(event, record))] : [];
+  if (event.streamId.startsWith(COMMAND_STREAM_PREFIX)) return updates;
   return [
+    ...updates,
     insert(auditEventsTable, {
       position: event.position,
       event_id: event.id,

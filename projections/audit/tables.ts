@@ -25,7 +25,7 @@ export interface AuditRecordRow {
   message: string | null;
   /** The refusal's numbers (requested, available, …), when the domain gave them. */
   details: Record<string, unknown> | null;
-  /** Position of the CommandAccepted/CommandRejected event. */
+  /** Position of the event that carries the record (a command's first event, or its CommandAccepted/CommandRejected). */
   position: number;
   command: Record<string, unknown>;
   event_ids: string[];

@@ -27,4 +27,28 @@ describe('PersistentMap', () => {
     expect([...map.keys()].sort()).toEqual([...reference.keys()].sort());
     expect([...map.values()].sort()).toEqual([...reference.values()].sort());
   });
+
+  it('keeps keys whose 32-bit hashes are equal apart, and folds paths back when they are removed', () => {
+    // FNV-1a gives each pair the same hash: they share every trie level down to a collision node.
+    const pairs = [['ns-877252', 'ns-1440110'], ['ns-877253', 'ns-1440111'], ['ns-877250', 'ns-1440112']];
+    let map = PersistentMap.empty<string>();
+    for (const [a, b] of pairs) map = map.with(a, `${a}!`).with(b, `${b}!`);
+    for (let i = 0; i < 5000; i++) map = map.with(`k${i}`, `v${i}`);
+    expect(map.size).toBe(5006);
+    for (const [a, b] of pairs) {
+      expect(map.get(a)).toBe(`${a}!`);
+      expect(map.get(b)).toBe(`${b}!`);
+    }
+    const replaced = map.with('ns-1440110', 'new');
+    expect(replaced.size).toBe(5006);
+    expect(replaced.get('ns-1440110')).toBe('new');
+    expect(replaced.get('ns-877252')).toBe('ns-877252!');
+    let emptied = replaced;
+    for (const key of [...replaced.keys()]) emptied = emptied.without(key);
+    expect(emptied.size).toBe(0);
+    expect([...emptied]).toEqual([]);
+    expect(replaced.without('ns-877252').get('ns-1440110')).toBe('new');
+    expect(replaced.without('ns-877252').has('ns-877252')).toBe(false);
+    expect(map.get('k4999')).toBe('v4999');
+  });
 });

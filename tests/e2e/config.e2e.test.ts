@@ -53,7 +53,7 @@ describe('Config and storage in the web UI', () => {
     expect(await page.getByTestId('config-namespace').inputValue()).toBe(`sim/${NS_A}`);
 
     // A ConfigMap from the form.
-    await page.getByTestId('config-create').click();
+    await page.getByTestId('config-create').first().click();
     await page.getByTestId('config-name').fill('web-settings');
     await page.getByTestId('config-data-key-0').fill('LOG_LEVEL');
     await page.getByTestId('config-data-value-0').fill('debug');
@@ -69,7 +69,7 @@ describe('Config and storage in the web UI', () => {
 
     // A Service from YAML: a kind this page does not manage is refused naming the field, then a good one is created.
     await page.getByTestId('tab-services').click();
-    await page.getByTestId('config-create-yaml').click();
+    await page.getByTestId('config-create-yaml').first().click();
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n');
@@ -87,7 +87,7 @@ describe('Config and storage in the web UI', () => {
 
     // A Secret: values typed in masked inputs.
     await page.getByTestId('tab-secrets').click();
-    await page.getByTestId('config-create').click();
+    await page.getByTestId('config-create').first().click();
     await page.getByTestId('config-name').fill('db-credentials');
     await page.getByTestId('config-secret-key-0').fill('password');
     await page.getByTestId('config-secret-value-0').fill(SECRET_VALUE);

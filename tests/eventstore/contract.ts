@@ -255,6 +255,21 @@ export function eventStoreContract(name: string, makeStore: () => Promise<Contra
       expect(await store.readStream(s, { fromRevision: 9 })).toEqual([]);
     });
 
+    it('reads one event by its id (the command handler finds a command\'s recorded outcome so)', async () => {
+      fresh();
+      const events = [newEvent('A', { n: 1 }), newEvent('B', { n: 2 })];
+      await store.append(`${p}s`, events, { expectedRevision: 'no_stream' });
+      if (options.uniqueEventIds === false) {
+        await expect(store.readEvent(events[1]!.id)).rejects.toBeInstanceOf(UnsupportedOperationError);
+        return;
+      }
+      const read = await store.readEvent(events[1]!.id.toUpperCase());
+      expect([read?.id, read?.type, read?.streamId, read?.revision, read?.data]).toEqual([events[1]!.id, 'B', `${p}s`, 1, { n: 2 }]);
+      expect(read?.metadata).toEqual(metadata);
+      expect(await store.readEvent(randomUUID())).toBeNull();
+      expect(await store.readEvent('not-a-uuid')).toBeNull();
+    });
+
     it('headPosition is the position of the last committed event', async () => {
       fresh();
       const r = await store.append(`${p}x`, [newEvent('X'), newEvent('Y')], { expectedRevision: 'no_stream' });
