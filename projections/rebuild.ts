@@ -17,7 +17,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { EventStore, StoredEvent } from '../eventstore/types';
 import { lockCheckpoint, writeCheckpoint } from './checkpoints';
 import { REBUILD_LOCK_CLASS, lockKey } from './locks';
-import { RowCache } from './rows';
+import { flushRows, RowCache } from './rows';
 import { applyEvents, type Projection } from './types';
 
 export interface RebuildProgress {
@@ -71,6 +71,24 @@ export class RebuildInProgressError extends Error {
 
 /** Secondary index builds running at once at the end of a replay. */
 const INDEX_BUILDS_AT_ONCE = 3;
+
+/** Runs at most `size` tasks at once, in the order they were given. */
+class TaskPool {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
 
 /** Rebuilds of this process (PGlite has no other process; PostgreSQL adds an advisory lock). */
 const localRebuilds = new Set<string>();
@@ -266,14 +284,17 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
     // Both settings are transaction-local: a transaction that ends here needs no reset.
     await sql`SELECT set_config('search_path', ${`"${target.schema}"`}, true), set_config('synchronous_commit', 'off', true)`.execute(trx);
     target.handled += await applyEvents(target.projection, events, trx, { rowCache: target.cache });
-    if (more) await sql`SET LOCAL search_path TO public`.execute(trx);
+    if (more) {
+      await flushRows(trx, target.cache);
+      await sql`SET LOCAL search_path TO public`.execute(trx);
+    }
   };
 
   try {
     // Each projection's schema in its own transaction, all at once (every one settled before a
     // failure is thrown, so the cleanup below drops them all).
     for (const projection of options.projections) {
-      targets.push({ projection, schema: rebuildSchemaName(projection.name), cache: new RowCache(true), indexStatements: [], handled: 0, events: 0, at: 0 });
+      targets.push({ projection, schema: rebuildSchemaName(projection.name), cache: new RowCache(true, true), indexStatements: [], handled: 0, events: 0, at: 0 });
     }
     const prepared = await Promise.allSettled(targets.map(async (t) => (t.indexStatements = await prepareSchema(db, t.schema, t.projection.tables))));
     const failed = prepared.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -314,18 +335,27 @@ async function runRebuild(options: RebuildManyOptions): Promise<RebuildResult[]>
       position = head;
     }
 
-    // Secondary indexes, a few at a time (CREATE INDEX takes a SHARE lock: several on one table can run side by side).
+    // Each target's folded rows, each written once (bulk load first), then its secondary indexes,
+    // a few builds at a time: a target with nothing to flush (audit) builds while others flush.
     report('index', true);
-    const statements = targets.flatMap((t) => t.indexStatements);
+    const indexBuilds = new TaskPool(INDEX_BUILDS_AT_ONCE);
     await Promise.all(
-      Array.from({ length: Math.min(INDEX_BUILDS_AT_ONCE, statements.length) }, async () => {
-        for (let statement = statements.shift(); statement !== undefined; statement = statements.shift()) {
-          const text = statement;
-          await db.transaction().execute(async (trx) => {
-            await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
-            await sql.raw(text).execute(trx);
-          });
-        }
+      targets.map(async (target) => {
+        await db.transaction().execute(async (trx) => {
+          await sql`SELECT set_config('search_path', ${`"${target.schema}"`}, true), set_config('synchronous_commit', 'off', true)`.execute(trx);
+          await flushRows(trx, target.cache);
+        });
+        // CREATE INDEX takes a SHARE lock: several on one table can run side by side.
+        await Promise.all(
+          target.indexStatements.map((statement) =>
+            indexBuilds.run(() =>
+              db.transaction().execute(async (trx) => {
+                await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
+                await sql.raw(statement).execute(trx);
+              }),
+            ),
+          ),
+        );
       }),
     );
 

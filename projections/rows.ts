@@ -67,10 +67,21 @@ export function insert<Row extends object>(table: RowTable<Row>, row: Row): RowU
 /**
  * Rows known to the engine, by table and key. `authoritative` means the tables were empty when
  * the cache was created and every write since went through it, so a miss is an absent row.
+ * An authoritative cache may also `deferWrites` (a rebuild): folded rows then stay in the cache,
+ * marked dirty, until `flushRows` writes each once (a namespace created, provisioned and
+ * re-quoted in different batches is written once, not upserted three times; so is a cluster row
+ * that every batch changes). Inserts are written at once either way (they are not kept).
  */
 export class RowCache {
   readonly rows = new Map<string, Map<string, Record<string, unknown> | null>>();
-  constructor(readonly authoritative = false) {}
+  /** Deferred: per table, the keys (and key values) changed and not written yet. */
+  readonly dirty = new Map<string, { table: RowTable<any>; keys: Map<string, Record<string, unknown>> }>();
+  constructor(
+    readonly authoritative = false,
+    readonly deferWrites = false,
+  ) {
+    if (deferWrites && !authoritative) throw new Error('RowCache: only an authoritative cache can defer writes');
+  }
   table(name: string): Map<string, Record<string, unknown> | null> {
     let t = this.rows.get(name);
     if (!t) this.rows.set(name, (t = new Map()));
@@ -311,20 +322,47 @@ export async function applyRowUpdates(
   }
 
   // 3. Write final states: deletes, upserts, inserts.
-  for (const [name, keys] of dirty) {
-    const table = tables.get(name)!;
-    const cached = cache.table(name);
-    const upserts: Record<string, unknown>[] = [];
-    const deletes: Record<string, unknown>[] = [];
-    for (const [k, keyValues] of keys) {
-      const row = cached.get(k);
-      if (row) upserts.push(row);
-      else deletes.push(keyValues);
-    }
-    if (deletes.length) await deleteRows(trx, table, deletes);
-    if (upserts.length) await upsertRows(trx, table, upserts);
-  }
+  if (cache.deferWrites) deferRows(cache, dirty, tables);
+  else for (const [name, keys] of dirty) await writeRows(trx, tables.get(name)!, cache.table(name), keys);
   for (const [name, rows] of inserts) await insertRows(trx, tables.get(name)!, rows);
+}
+
+/** Marks this batch's rows dirty, for flushRows. */
+function deferRows(cache: RowCache, changed: Map<string, Map<string, Record<string, unknown>>>, tables: Map<string, RowTable<any>>): void {
+  for (const [name, keys] of changed) {
+    let pending = cache.dirty.get(name);
+    if (!pending) cache.dirty.set(name, (pending = { table: tables.get(name)!, keys: new Map() }));
+    for (const [k, key] of keys) pending.keys.set(k, key);
+  }
+}
+
+/** Writes the cached state of `keys`: upserts the rows present, deletes the rows gone. */
+async function writeRows(
+  trx: Transaction<any>,
+  table: RowTable<any>,
+  cached: Map<string, Record<string, unknown> | null>,
+  keys: Map<string, Record<string, unknown>>,
+): Promise<void> {
+  const upserts: Record<string, unknown>[] = [];
+  const deletes: Record<string, unknown>[] = [];
+  for (const [k, keyValues] of keys) {
+    const row = cached.get(k);
+    if (row) upserts.push(row);
+    else deletes.push(keyValues);
+  }
+  if (deletes.length) await deleteRows(trx, table, deletes);
+  if (upserts.length) await upsertRows(trx, table, upserts);
+}
+
+/** Writes every row a deferring cache still holds dirty; returns how many. */
+export async function flushRows(trx: Transaction<any>, cache: RowCache): Promise<number> {
+  let written = 0;
+  for (const [name, { table, keys }] of cache.dirty) {
+    await writeRows(trx, table, cache.table(name), keys);
+    written += keys.size;
+  }
+  cache.dirty.clear();
+  return written;
 }
 
 export interface RowProjectionSpec {

@@ -73,7 +73,7 @@ export const auditRouter = router({
   get: platformProcedure('audit:read')
     .input(z.object({ commandId: z.string().min(1).max(128) }))
     .query(async ({ ctx, input }) => {
-      const record = await auditRecordDetail(ctx.services.db, input.commandId);
+      const record = await auditRecordDetail(ctx.services.db, ctx.services.store, input.commandId);
       if (!record) throw new DomainError('not_found', `commandId: no audit record for command "${input.commandId}"`, { field: 'commandId' });
       return record;
     }),

@@ -2,13 +2,13 @@
  * Pure handlers of the audit trail (commands/audit-events.ts). A command's record is either its
  * first domain event's `metadata.audit`, or a CommandAccepted / CommandRejected event in
  * `command-<commandId>` (refusals, attempts, commands without events, and every command written
- * by earlier versions). Every event outside the command streams is also kept as a domain event of
- * the command its metadata names. All are plain inserts keyed by the command id and the position,
- * so a second application changes nothing.
+ * by earlier versions). A record is a plain insert keyed by the command id, so a second
+ * application changes nothing. The events a command wrote are not copied: the record lists their
+ * ids, and the detail reads them from the event store.
  */
 import type { StoredEvent } from '../../eventstore/types';
 import { insert, type RowUpdate } from '../rows';
-import { auditEventsTable, auditRecordsTable, type AuditRecordRow } from './tables';
+import { auditRecordsTable, type AuditRecordRow } from './tables';
 
 export const COMMAND_STREAM_PREFIX = 'command-';
 export const auditRecordEventTypes = ['CommandAccepted', 'CommandRejected'] as const;
@@ -59,20 +59,5 @@ export function auditRecordOf(event: StoredEvent, d: Record<string, any> = event
 
 export function auditUpdates(event: StoredEvent): RowUpdate[] {
   const record = recordOf(event);
-  const updates = record ? [insert(auditRecordsTable, auditRecordOf(event, record))] : [];
-  if (event.streamId.startsWith(COMMAND_STREAM_PREFIX)) return updates;
-  return [
-    ...updates,
-    insert(auditEventsTable, {
-      position: event.position,
-      event_id: event.id,
-      command_id: event.metadata.commandId ?? '',
-      stream_id: event.streamId,
-      revision: event.revision,
-      type: event.type,
-      data: event.data,
-      occurred_at: event.metadata.occurredAt,
-      recorded_at: event.recordedAt,
-    }),
-  ];
+  return record ? [insert(auditRecordsTable, auditRecordOf(event, record))] : [];
 }

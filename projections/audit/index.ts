@@ -2,19 +2,19 @@ import type { Transaction } from 'kysely';
 import type { StoredEvent } from '../../eventstore/types';
 import type { ApplyContext, Projection } from '../types';
 import { applyRowUpdates } from '../rows';
-import { auditUpdates, COMMAND_STREAM_PREFIX, isAuditRecordEvent } from './handlers';
-import { auditEventsTable, auditRecordsTable } from './tables';
+import { auditUpdates, isAuditRecordEvent } from './handlers';
+import { auditRecordsTable } from './tables';
 
-/** Reads every event: audit records from the command streams, every other event as a domain event. */
+/** Audit records: from the command streams, and from the first event of each command (metadata.audit). */
 export const auditProjection: Projection = {
   name: 'audit',
   version: 1,
-  tables: [auditRecordsTable.name, auditEventsTable.name],
-  canHandle: (event: StoredEvent) => isAuditRecordEvent(event) || !event.streamId.startsWith(COMMAND_STREAM_PREFIX),
+  tables: [auditRecordsTable.name],
+  canHandle: (event: StoredEvent) => isAuditRecordEvent(event) || 'audit' in event.metadata,
   apply: (event: StoredEvent, trx: Transaction<any>) => applyRowUpdates(trx, [event], auditUpdates),
   applyBatch: (events: readonly StoredEvent[], trx: Transaction<any>, context?: ApplyContext) =>
     applyRowUpdates(trx, events, auditUpdates, context?.rowCache),
 };
 
 export * from './queries';
-export type { AuditEventRow, AuditOutcome, AuditRecordRow } from './tables';
+export type { AuditOutcome, AuditRecordRow } from './tables';

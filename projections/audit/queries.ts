@@ -1,7 +1,8 @@
 /** Queries of the audit trail: filtered, newest first, cursor-paginated. */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { normalizeRow } from '../rows';
-import { auditEventsTable, auditRecordsTable, type AuditOutcome } from './tables';
+import type { EventStore, StoredEvent } from '../../eventstore/types';
+import { auditRecordsTable, type AuditOutcome } from './tables';
 
 export interface AuditRecordDto {
   commandId: string;
@@ -56,18 +57,17 @@ export function toAuditRecordDto(raw: Record<string, unknown>): AuditRecordDto {
   };
 }
 
-export function toAuditEventDto(raw: Record<string, unknown>): AuditEventDto {
-  const r = normalizeRow(auditEventsTable, raw);
+function toAuditEventDto(event: StoredEvent): AuditEventDto {
   return {
-    position: r.position,
-    eventId: r.event_id,
-    commandId: r.command_id,
-    streamId: r.stream_id,
-    revision: r.revision,
-    type: r.type,
-    data: r.data,
-    occurredAt: r.occurred_at,
-    recordedAt: r.recorded_at,
+    position: event.position,
+    eventId: event.id,
+    commandId: event.metadata.commandId,
+    streamId: event.streamId,
+    revision: event.revision,
+    type: event.type,
+    data: event.data,
+    occurredAt: event.metadata.occurredAt,
+    recordedAt: event.recordedAt,
   };
 }
 
@@ -192,9 +192,11 @@ export interface AuditRecordDetail extends AuditRecordDto {
   events: AuditEventDto[];
 }
 
-export async function auditRecordDetail(db: Kysely<any>, commandId: string): Promise<AuditRecordDetail | null> {
+/** A record with the events its command wrote, read from the event store by their ids. */
+export async function auditRecordDetail(db: Kysely<any>, store: EventStore, commandId: string): Promise<AuditRecordDetail | null> {
   const row = await db.selectFrom('audit_records').selectAll().where('command_id', '=', commandId).executeTakeFirst();
   if (!row) return null;
-  const events = await db.selectFrom('audit_events').selectAll().where('command_id', '=', commandId).orderBy('position').execute();
-  return { ...toAuditRecordDto(row), events: events.map(toAuditEventDto) };
+  const record = toAuditRecordDto(row);
+  const events = (await Promise.all(record.eventIds.map((id) => store.readEvent(id)))).filter((e): e is StoredEvent => e !== null);
+  return { ...record, events: events.sort((a, b) => a.position - b.position).map(toAuditEventDto) };
 }

@@ -31,19 +31,6 @@ export interface AuditRecordRow {
   event_ids: string[];
 }
 
-/** One per domain event, keyed by its global position. */
-export interface AuditEventRow {
-  position: number;
-  event_id: string;
-  command_id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  data: Record<string, unknown>;
-  occurred_at: string;
-  recorded_at: string;
-}
-
 export const auditRecordsTable = defineTable<AuditRecordRow>('audit_records', ['command_id'], {
   command_id: 'text',
   occurred_at: 'timestamptz',
@@ -67,16 +54,4 @@ export const auditRecordsTable = defineTable<AuditRecordRow>('audit_records', ['
   position: 'int8',
   command: 'jsonb',
   event_ids: 'jsonb',
-});
-
-export const auditEventsTable = defineTable<AuditEventRow>('audit_events', ['position'], {
-  position: 'int8',
-  event_id: 'text',
-  command_id: 'text',
-  stream_id: 'text',
-  revision: 'int8',
-  type: 'text',
-  data: 'jsonb',
-  occurred_at: 'timestamptz',
-  recorded_at: 'timestamptz',
 });

@@ -487,7 +487,7 @@ for (const backend of backends) describe(`Kubernetes proxy (${backend.name}, kub
 
     it('keeps no secret: neither the cluster token nor any API key is in audit rows, events or logs', async () => {
       const rows = JSON.stringify(await bosun.services.db.selectFrom('audit_records').selectAll().execute());
-      const events = JSON.stringify(await bosun.services.db.selectFrom('audit_events').selectAll().execute());
+      const events = JSON.stringify(await bosun.services.store.readAll({ limit: 100_000 }));
       const logText = logs.join('');
       expect(logText.length).toBeGreaterThan(0);
       expect(keys.length).toBeGreaterThan(3);

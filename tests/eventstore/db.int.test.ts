@@ -55,6 +55,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await migrateToLatest(database.db);
       const tables = await database.db.introspection.getTables();
       expect(tables.map((t) => t.name)).toContain('events');
+      // 2026_11_22_1000 dropped the audit projection's copy of every event.
+      expect(tables.map((t) => t.name)).toContain('audit_records');
+      expect(tables.map((t) => t.name)).not.toContain('audit_events');
       if (kind === 'pglite') expect(database.pglite).toBeDefined();
       else expect(database.pg).toBeDefined();
     });

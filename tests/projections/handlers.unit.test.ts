@@ -79,10 +79,19 @@ describe('namespaces', () => {
 });
 
 describe('audit', () => {
-  it('records commands, keeps domain events, ignores nothing else', () => {
+  it('records a command from its first event\'s metadata.audit or from its command stream, and nothing for other events', () => {
+    const audit = { command: { type: 'RemoveCluster', clusterId: 'c' }, module: 'clusters', target: { kind: 'cluster', id: 'c' }, eventIds: ['e1', 'e2'] };
+    const first = event('ClusterRemoved', { clusterId: 'c', credentialRef: 'r' });
+    first.metadata = { ...first.metadata, audit } as StoredEvent['metadata'];
+    expect(auditUpdates(first)).toEqual([
+      expect.objectContaining({ kind: 'insert', row: expect.objectContaining({ command_id: 'cmd', outcome: 'accepted', action: 'RemoveCluster', target_id: 'c', event_ids: ['e1', 'e2'], position: first.position }) }),
+    ]);
+    expect(auditUpdates(event('ClusterRemoved', { clusterId: 'c', credentialRef: 'r' }))).toEqual([]);
+    // As earlier versions recorded every command, and as refusals still are.
     const accepted = { ...event('CommandAccepted', { command: { type: 'X' }, module: 'clusters', target: { kind: 'cluster', id: 'c' }, eventIds: ['e1'] }), streamId: 'command-1' };
     expect(auditUpdates(accepted)).toEqual([expect.objectContaining({ kind: 'insert', row: expect.objectContaining({ outcome: 'accepted', action: 'X', target_id: 'c', event_ids: ['e1'] }) })]);
-    expect(auditUpdates(event('ClusterRemoved', { clusterId: 'c', credentialRef: 'r' }))).toEqual([expect.objectContaining({ kind: 'insert', row: expect.objectContaining({ type: 'ClusterRemoved', command_id: 'cmd' }) })]);
+    const rejected = { ...event('CommandRejected', { command: { type: 'X' }, module: 'clusters', target: { kind: 'cluster', id: 'c' }, code: 'conflict', message: 'no' }), streamId: 'command-2' };
+    expect(auditUpdates(rejected)).toEqual([expect.objectContaining({ kind: 'insert', row: expect.objectContaining({ outcome: 'rejected', code: 'conflict', message: 'no', event_ids: [] }) })]);
   });
 });
 

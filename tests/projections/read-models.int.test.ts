@@ -188,11 +188,13 @@ describe.each<BackendKind>(['postgres', 'pglite'])('read models on %s', (kind) =
       details: { requested: 64_000, available: 16_000 },
     });
 
+    // The detail reads the command's events from the event store.
+    for (const e of events) await backend.store.append(e.streamId, [{ id: e.id, type: e.type, data: e.data, metadata: e.metadata }], { expectedRevision: 'any' });
     const bind = all.items.find((r) => r.action === 'BindClusterResources')!;
-    const detail = await auditRecordDetail(backend.db, bind.commandId);
+    const detail = await auditRecordDetail(backend.db, backend.store, bind.commandId);
     expect(detail!.events.map((e) => e.type)).toEqual(['ClusterResourcesBound', 'WorkspaceResourcesBound']);
     expect(detail!.eventIds).toEqual(detail!.events.map((e) => e.eventId));
-    expect(await auditRecordDetail(backend.db, randomUUID())).toBeNull();
+    expect(await auditRecordDetail(backend.db, backend.store, randomUUID())).toBeNull();
 
     expect((await listAuditRecords(backend.db, { module: 'clusters' })).items.every((r) => r.module === 'clusters')).toBe(true);
     expect((await listAuditRecords(backend.db, { actorId: 'u-li' })).items.map((r) => r.actor.id)).toEqual(['u-li']);
