@@ -6,7 +6,6 @@ import { StateCache, foldEvents, type Folded } from './state-cache';
 import { StreamLocks } from './stream-locks';
 import { commandStreamId, type AuditModule, type AuditTarget, type CommandAudit, type CommandRejectedData } from './audit-events';
 
-
 export interface DomainEventInput {
   type: string;
   data: Record<string, unknown>;

@@ -20,9 +20,9 @@ export function isAuditRecordEvent(event: StoredEvent): boolean {
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
 /** The audit record carried by an event: its data (command streams) or its metadata.audit (a command's first event). */
-function recordOf(event: StoredEvent): Record<string, any> | null {
+export function recordOf(event: StoredEvent): Record<string, any> | null {
   if (isAuditRecordEvent(event)) return event.data;
-  const audit = (event.metadata as { audit?: unknown }).audit;
+  const audit = (event.metadata as { audit?: unknown } | null)?.audit;
   return audit && typeof audit === 'object' ? (audit as Record<string, any>) : null;
 }
 

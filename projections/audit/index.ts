@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { StoredEvent } from '../../eventstore/types';
 import type { ApplyContext, Projection } from '../types';
 import { applyRowUpdates } from '../rows';
-import { auditUpdates, isAuditRecordEvent } from './handlers';
+import { auditUpdates, recordOf } from './handlers';
 import { auditRecordsTable } from './tables';
 
 /** Audit records: from the command streams, and from the first event of each command (metadata.audit). */
@@ -10,7 +10,7 @@ export const auditProjection: Projection = {
   name: 'audit',
   version: 1,
   tables: [auditRecordsTable.name],
-  canHandle: (event: StoredEvent) => isAuditRecordEvent(event) || 'audit' in event.metadata,
+  canHandle: (event: StoredEvent) => recordOf(event) !== null,
   apply: (event: StoredEvent, trx: Transaction<any>) => applyRowUpdates(trx, [event], auditUpdates),
   applyBatch: (events: readonly StoredEvent[], trx: Transaction<any>, context?: ApplyContext) =>
     applyRowUpdates(trx, events, auditUpdates, context?.rowCache),
