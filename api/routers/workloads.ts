@@ -100,23 +100,60 @@ function withoutManagedFields(object: KubeObject): KubeObject {
   return copy;
 }
 
-/** Events recorded about an object (core/v1), newest first. */
-async function eventsOf(kube: KubeJson, kind: WorkloadKind, object: KubeObject) {
-  const list = await kube.request<{ items: any[] }>('GET', `/api/v1/namespaces/${encodeURIComponent(object.metadata.namespace!)}/events`, {
-    query: { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${object.metadata.name}` },
-  });
-  return list.items
-    .filter((e) => !e.involvedObject?.uid || !object.metadata.uid || e.involvedObject.uid === object.metadata.uid)
-    .map((e) => ({
-      type: String(e.type ?? 'Normal'),
-      reason: String(e.reason ?? ''),
-      message: String(e.message ?? ''),
-      count: Number(e.count ?? e.series?.count ?? 1),
-      source: String(e.source?.component ?? e.reportingComponent ?? ''),
-      lastSeen: (e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? null) as string | null,
-    }))
-    .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
-    .slice(0, 200);
+interface EventRow {
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  source: string;
+  lastSeen: string | null;
+  /** `Kind/name` of the object the event is about when it is not the workload itself (its ReplicaSet, its Job). */
+  object: string | null;
+}
+
+const MAX_EVENTS = 200;
+
+function eventRow(e: any, object: string | null): EventRow {
+  return {
+    type: String(e.type ?? 'Normal'),
+    reason: String(e.reason ?? ''),
+    message: String(e.message ?? ''),
+    count: Number(e.count ?? e.series?.count ?? 1),
+    source: String(e.source?.component ?? e.reportingComponent ?? ''),
+    lastSeen: (e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? null) as string | null,
+    object,
+  };
+}
+
+/** Core/v1 events of a namespace about objects of one kind (all names, or one). */
+async function eventsAbout(kube: KubeJson, namespace: string, kind: string, name?: string): Promise<any[]> {
+  const fieldSelector = `involvedObject.kind=${kind}${name ? `,involvedObject.name=${name}` : ''}`;
+  const list = await kube.request<{ items: any[] }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { query: { fieldSelector } });
+  return list.items;
+}
+
+/**
+ * Events about a workload, newest first, with those of the controllers it runs through: a
+ * Deployment's ReplicaSets (where a quota refusal shows, as FailedCreate) and a CronJob's Jobs.
+ */
+async function eventsOf(kube: KubeJson, kind: WorkloadKind, object: KubeObject, owned: { kind: 'ReplicaSet' | 'Job'; names: Set<string> } | null): Promise<EventRow[]> {
+  const namespace = object.metadata.namespace!;
+  const [own, theirs] = await Promise.all([
+    eventsAbout(kube, namespace, kind, object.metadata.name),
+    owned && owned.names.size > 0 ? eventsAbout(kube, namespace, owned.kind) : Promise.resolve([]),
+  ]);
+  const rows = [
+    ...own.filter((e) => !e.involvedObject?.uid || !object.metadata.uid || e.involvedObject.uid === object.metadata.uid).map((e) => eventRow(e, null)),
+    ...theirs.filter((e) => owned!.names.has(e.involvedObject?.name)).map((e) => eventRow(e, `${owned!.kind}/${e.involvedObject.name}`)),
+  ];
+  return rows.sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? '')).slice(0, MAX_EVENTS);
+}
+
+/** The names of a CronJob's Jobs (named after it), from the workload cache. */
+async function jobsOf(ctx: Ctx, cluster: { key: string; kube: KubeJson }, cronJob: KubeObject): Promise<Set<string>> {
+  const jobs = (await cacheOf(ctx).list(cluster.key, cluster.kube, 'Job', cronJob.metadata.namespace!)).rows;
+  const prefix = `${cronJob.metadata.name}-`;
+  return new Set(jobs.filter((j) => j.name.startsWith(prefix)).map((j) => j.name));
 }
 
 /** The pods a controller owns, from the pod cache (a CronJob's through its Jobs' label). */
@@ -124,9 +161,7 @@ async function podsOf(ctx: Ctx, cluster: { key: string; kube: KubeJson }, kind: 
   if (kind === 'Pod') return [];
   const ns = object.metadata.namespace!;
   if (kind === 'CronJob') {
-    const jobs = (await cacheOf(ctx).list(cluster.key, cluster.kube, 'Job', ns)).rows;
-    const prefix = `${object.metadata.name}-`;
-    const names = new Set(jobs.filter((j) => j.name.startsWith(prefix)).map((j) => j.name));
+    const names = await jobsOf(ctx, cluster, object);
     return cacheOf(ctx).pods(cluster.key, cluster.kube, ns, (labels) => names.has(labels['job-name'] ?? labels['batch.kubernetes.io/job-name'] ?? ''));
   }
   const selector = object.spec?.selector;
@@ -257,12 +292,19 @@ export const workloadsRouter = router({
     const cluster = await clusterOf(ctx, input.clusterId);
     const object = await readObject(cluster.kube, input.clusterId, input.kind, input.namespace, input.name);
     try {
-      const [events, pods, history, autoscaler] = await Promise.all([
-        eventsOf(cluster.kube, input.kind, object),
+      const [pods, history, autoscaler, jobs] = await Promise.all([
         podsOf(ctx, cluster, input.kind, object),
         revisionsOf(cluster.kube, input.kind, object),
         autoscalerOf(cluster.kube, input.kind, object),
+        input.kind === 'CronJob' ? jobsOf(ctx, cluster, object) : Promise.resolve(new Set<string>()),
       ]);
+      const owned =
+        input.kind === 'Deployment'
+          ? { kind: 'ReplicaSet' as const, names: new Set(history.revisions.map((r) => r.name)) }
+          : input.kind === 'CronJob'
+            ? { kind: 'Job' as const, names: jobs }
+            : null;
+      const events = await eventsOf(cluster.kube, input.kind, object, owned);
       return {
         kind: input.kind,
         name: object.metadata.name,

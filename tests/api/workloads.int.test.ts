@@ -255,4 +255,25 @@ describe('workloads API', () => {
     });
     expect((await events()).map((e) => e.type)).toContain('WorkloadDeleted');
   });
+
+  it('shows the events of a Deployment\'s ReplicaSets with its own: a quota refusal appears as FailedCreate', async () => {
+    // A quota that admits no more pods: the ReplicaSet's pod creations are refused, and only it records that.
+    t.sim.store.create('', 'resourcequotas', NS_A, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-more-pods', namespace: NS_A }, spec: { hard: { pods: '0' } } });
+    t.sim.store.create('apps', 'deployments', NS_A, deployment('capped', 'nginx:1.27', 2));
+    const capped = { clusterId: CLUSTER, namespace: NS_A, kind: 'Deployment' as const, name: 'capped' };
+    const refused = await until('FailedCreate among the deployment\'s events', async () => {
+      const d = await ops.workloads.get.query(capped);
+      return d.events.find((e) => e.reason === 'FailedCreate');
+    });
+    expect(refused.object).toMatch(/^ReplicaSet\/capped-[a-z0-9]+$/);
+    expect(refused.type).toBe('Warning');
+    expect(refused.message).toContain('exceeded quota: no-more-pods');
+    const detail = await ops.workloads.get.query(capped);
+    // Its own events (the scaling of its ReplicaSet) carry no object: they are about the Deployment.
+    expect(detail.events.find((e) => e.reason === 'ScalingReplicaSet')?.object).toBeNull();
+    // Another Deployment's ReplicaSet events are not mixed in.
+    expect(detail.events.every((e) => e.object === null || e.object.startsWith('ReplicaSet/capped-'))).toBe(true);
+    t.sim.store.delete('apps', 'deployments', NS_A, 'capped');
+    t.sim.store.delete('', 'resourcequotas', NS_A, 'no-more-pods');
+  });
 });

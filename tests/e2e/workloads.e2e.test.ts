@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS_A, startTenants, USER_PASSWORD, type Tenants } from '../api/support/tenants';
+import { CLUSTER, NS_A, startTenants, USER_PASSWORD, type Tenants } from '../api/support/tenants';
 import { buildUiIfStale, launchChromium, newPage, shots } from './support/browser';
 
 let t: Tenants;
@@ -111,6 +111,20 @@ describe('Workloads in the web UI', () => {
       const dep = t.sim.store.get('apps', 'deployments', NS_A, 'web') as any;
       expect(dep.spec.replicas).toBe(3);
       expect(dep.spec.template.spec.containers[0].image).toBe('nginx:1.28');
+
+      // A Deployment the namespace's quota cannot hold: the refusal is an event of its ReplicaSet,
+      // shown on the Deployment's events tab with the object it is about.
+      t.sim.store.create('', 'resourcequotas', NS_A, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-more-pods', namespace: NS_A }, spec: { hard: { pods: '0' } } });
+      t.sim.store.create('apps', 'deployments', NS_A, deployment('capped', 'nginx:1.27', 2));
+      await page.goto(`${t.bosun.url}/#/workloads/${CLUSTER}/${NS_A}/Deployment/capped`);
+      await page.getByTestId('tab-events').click();
+      const refused = page.getByTestId('workload-event').filter({ hasText: 'FailedCreate' }).first();
+      await refused.waitFor({ timeout: 30_000 });
+      expect(await refused.textContent()).toMatch(/ReplicaSet\/capped-[a-z0-9]+.*FailedCreate.*exceeded quota: no-more-pods/);
+      await shot('10-events-quota-refused');
+      t.sim.store.delete('apps', 'deployments', NS_A, 'capped');
+      t.sim.store.delete('', 'resourcequotas', NS_A, 'no-more-pods');
+      await page.goto(`${t.bosun.url}/#/workloads/${CLUSTER}/${NS_A}/Deployment/web`);
 
       // The same page in Chinese.
       await page.getByTestId('language-switch').selectOption('zh-CN');

@@ -934,6 +934,7 @@ export const en: Messages = {
   'workloads.col.image': "Image",
   'workloads.col.age': "Age",
   'workloads.col.type': "Type",
+  'workloads.col.object': "Object",
   'workloads.col.reason': "Reason",
   'workloads.col.message': "Message",
   'workloads.col.since': "Since",

@@ -932,6 +932,7 @@ export const zhCN = {
   'workloads.col.image': "镜像",
   'workloads.col.age': "存在时长",
   'workloads.col.type': "类型",
+  'workloads.col.object': "对象",
   'workloads.col.reason': "原因",
   'workloads.col.message': "信息",
   'workloads.col.since': "自",

@@ -302,12 +302,26 @@ function Pods(props: { detail: Detail }) {
 function Events(props: { detail: Detail }) {
   return (
     <Show when={props.detail.events.length > 0} fallback={<Empty title={t('workloads.noEvents')} />}>
-      <Table columns={[{ label: t('workloads.col.type') }, { label: t('workloads.col.reason') }, { label: t('workloads.col.message') }, { label: t('workloads.col.count'), class: 'num' }, { label: t('workloads.col.lastSeen') }]} dense testid="workload-events">
+      <Table
+        columns={[
+          { label: t('workloads.col.type') },
+          { label: t('workloads.col.object') },
+          { label: t('workloads.col.reason') },
+          { label: t('workloads.col.message') },
+          { label: t('workloads.col.count'), class: 'num' },
+          { label: t('workloads.col.lastSeen') },
+        ]}
+        dense
+        testid="workload-events"
+      >
         <For each={props.detail.events}>
           {(e) => (
-            <tr>
+            <tr data-testid="workload-event">
               <td>
                 <Badge tone={e.type === 'Warning' ? 'bad' : 'info'}>{e.type}</Badge>
+              </td>
+              <td class="mono small" classList={{ muted: !e.object }}>
+                {e.object ?? `${props.detail.kind}/${props.detail.name}`}
               </td>
               <td>{e.reason}</td>
               <td class="wl-msg">{e.message}</td>
