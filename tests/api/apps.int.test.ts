@@ -6,34 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { CoreV1Api, AppsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { fieldOf, httpStatusOf } from '../support/bosun-client';
+import { until } from '../support/until';
+import { refusalOf } from '../support/bosun-client';
 import { CLUSTER, NS_A, NS_A2, startTenants, type Tenants } from './support/tenants';
 
 const id = () => randomUUID();
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ status: number | undefined; field: string | null | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { status: httpStatusOf(error), field: fieldOf(error), message: (error as Error).message };
-  }
-  throw new Error('expected a refusal');
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const DOCUMENTS = `apiVersion: v1
 kind: ConfigMap

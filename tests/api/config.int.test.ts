@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { sql } from 'kysely';
-import { fieldOf, httpStatusOf } from '../support/bosun-client';
+import { refusalOf } from '../support/bosun-client';
 import { CLUSTER, NS_A, NS_A2, startTenants, type Tenants } from './support/tenants';
 import { clusterClient, type ClusterClient } from '../../reconcilers/runtime/kube';
 import { streamIds } from '../../domain/streams';
@@ -18,15 +18,6 @@ import { streamIds } from '../../domain/streams';
 const id = () => randomUUID();
 const PLANT = `planted-secret-${randomUUID()}`;
 const PLANT_EDITED = `planted-edited-${randomUUID()}`;
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ status: number | undefined; field: string | null | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { status: httpStatusOf(error), field: fieldOf(error), message: (error as Error).message };
-  }
-  throw new Error('expected a refusal');
-}
 
 const forms = {
   ConfigMap: (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { LOG_LEVEL: 'info', 'app.properties': 'a=1\nb=2\n' } }),

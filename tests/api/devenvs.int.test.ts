@@ -7,35 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { fieldOf, httpStatusOf } from '../support/bosun-client';
+import { until } from '../support/until';
+import { refusalOf } from '../support/bosun-client';
 import { CLUSTER, NS_A, USER_PASSWORD, WS_A, startTenants, type Client, type Tenants } from './support/tenants';
 import { clusterClient, type ClusterClient } from '../../reconcilers/runtime/kube';
 
 const id = () => randomUUID();
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ status: number | undefined; field: string | null | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { status: httpStatusOf(error), field: fieldOf(error), message: (error as Error).message };
-  }
-  throw new Error('expected a refusal');
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('dev environments API', () => {
   let t: Tenants;
@@ -76,7 +53,7 @@ describe('dev environments API', () => {
     const listed = await dev.devenvs.list.query({ minPosition: position });
     expect(listed.map((e) => [e.name, e.ownerId, e.image, e.cpuMillis, e.memoryBytes])).toEqual([['box', 'r-developer', 'ubuntu:24.04', 200, 256 * 2 ** 20]]);
 
-    const running = await eventually('status running', async () => {
+    const running = await until('status running', async () => {
       const env = await dev.devenvs.get.query(box);
       return env.status === 'running' ? env : null;
     });
@@ -145,15 +122,15 @@ describe('dev environments API', () => {
   it('stop scales to 0 (no pod, status stopped), resume brings it back', async () => {
     const stopped = await dev.devenvs.stop.mutate({ commandId: id(), ...box });
     await dev.devenvs.list.query({ minPosition: stopped.position });
-    await eventually('replicas 0', async () => (await deployment())?.spec.replicas === 0);
-    await eventually('no pod', async () => (await pods()).length === 0);
-    await eventually('status stopped', async () => (await dev.devenvs.get.query(box)).status === 'stopped');
+    await until('replicas 0', async () => (await deployment())?.spec.replicas === 0);
+    await until('no pod', async () => (await pods()).length === 0);
+    await until('status stopped', async () => (await dev.devenvs.get.query(box)).status === 'stopped');
     expect(await dev.devenvs.pod.query(box)).toBeNull();
     // Stopping keeps the reservation, so resuming never fails for want of quota.
     expect((await dev.devenvs.quota.query({ clusterId: CLUSTER, namespace: NS_A })).remaining.cpuMillis).toBe(800);
 
     await dev.devenvs.resume.mutate({ commandId: id(), ...box });
-    await eventually('running again', async () => (await dev.devenvs.get.query(box)).status === 'running');
+    await until('running again', async () => (await dev.devenvs.get.query(box)).status === 'running');
     expect((await deployment()).spec.replicas).toBe(1);
   }, 60_000);
 
@@ -161,8 +138,8 @@ describe('dev environments API', () => {
     const { position } = await dev.devenvs.delete.mutate({ commandId: id(), ...box });
     expect(await dev.devenvs.list.query({ minPosition: position })).toEqual([]);
     expect((await refusalOf(dev.devenvs.get.query(box))).status).toBe(404);
-    await eventually('Deployment gone', async () => (await deployment()) === undefined);
-    await eventually('pods gone', async () => (await pods()).length === 0);
+    await until('Deployment gone', async () => (await deployment()) === undefined);
+    await until('pods gone', async () => (await pods()).length === 0);
     expect((await dev.devenvs.quota.query({ clusterId: CLUSTER, namespace: NS_A })).remaining).toEqual({ cpuMillis: 1000, memoryBytes: 2 * 2 ** 30 });
     // The whole quota is free again: an environment of 1 CPU now fits.
     await dev.devenvs.start.mutate({ commandId: id(), ...box, name: 'big', image: 'ubuntu:24.04', cpu: '1', memory: '256Mi' });
@@ -171,7 +148,7 @@ describe('dev environments API', () => {
 
   it('records an image that cannot be pulled as failed, with the reason', async () => {
     await dev.devenvs.start.mutate({ commandId: id(), ...box, name: 'broken', image: 'registry.example.com/notfound:1', cpu: '100m', memory: '64Mi' });
-    const failed = await eventually('status failed', async () => {
+    const failed = await until('status failed', async () => {
       const env = await dev.devenvs.get.query({ ...box, name: 'broken' });
       return env.status === 'failed' ? env : null;
     });

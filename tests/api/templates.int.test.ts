@@ -5,20 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
-import { fieldOf, httpStatusOf } from '../support/bosun-client';
+import { refusalOf } from '../support/bosun-client';
 import { NS_A, startTenants, WS_A, WS_B, type Tenants } from './support/tenants';
 import { STARTER_TEMPLATES } from '../../domain/template/starters';
 
 const id = () => randomUUID();
-
-async function refusalOf(promise: Promise<unknown>): Promise<{ status: number | undefined; field: string | null | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { status: httpStatusOf(error), field: fieldOf(error), message: (error as Error).message };
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('templates API', () => {
   let t: Tenants;

@@ -51,3 +51,13 @@ export function httpStatusOf(error: unknown): number | undefined {
 export function fieldOf(error: unknown): string | null | undefined {
   return error instanceof TRPCClientError ? (error.data as { field?: string | null } | undefined)?.field : undefined;
 }
+
+/** The refusal a call ends in (HTTP status, field, message); fails the test when the call succeeds. */
+export async function refusalOf(promise: Promise<unknown>): Promise<{ status: number | undefined; field: string | null | undefined; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return { status: httpStatusOf(error), field: fieldOf(error), message: (error as Error).message };
+  }
+  throw new Error('expected a refusal');
+}

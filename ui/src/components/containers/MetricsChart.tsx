@@ -53,7 +53,10 @@ export function MetricsChart(props: {
     const points = props.samples.filter((s) => s.at >= from).map((s) => `${x(s.at).toFixed(1)},${y(s.value).toFixed(1)}`);
     const area = points.length > 1 ? `M${points[0]} L${points.slice(1).join(' L')} L${x(props.samples[props.samples.length - 1].at).toFixed(1)},${y(0)} L${points[0].split(',')[0]},${y(0)} Z` : '';
     const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({ v: top * f, y: y(top * f) }));
-    return { x, y, points: points.join(' '), area, ticks, top };
+    const latest = props.samples[props.samples.length - 1];
+    // The latest sample gets a dot: with one sample so far, the line alone draws nothing.
+    const dot = latest && latest.at >= from ? { x: x(latest.at), y: y(latest.value) } : null;
+    return { x, y, points: points.join(' '), area, ticks, top, dot };
   });
   const last = () => props.samples[props.samples.length - 1]?.value;
   return (
@@ -85,6 +88,7 @@ export function MetricsChart(props: {
           <path class="usage-area" d={geometry().area} />
         </Show>
         <polyline class="usage-line" points={geometry().points} data-testid={props.testid ? `${props.testid}-line` : undefined} />
+        <Show when={geometry().dot}>{(dot) => <circle class="usage-dot" cx={dot().x} cy={dot().y} r="3" />}</Show>
         <Show when={props.request !== null && props.request > 0}>
           <line class="ref-request" x1={PAD.left} x2={W - PAD.right} y1={geometry().y(props.request!)} y2={geometry().y(props.request!)} data-testid="ref-request" />
         </Show>
