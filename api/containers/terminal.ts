@@ -77,7 +77,10 @@ export const terminalRoutes: FastifyPluginAsync<TerminalOptions> = async (app, o
     const url = req.url ?? '/';
     const pathname = url.split('?')[0];
     if (TERMINAL_PATH.test(pathname)) {
-      void terminals.upgrade(req, socket, head, app);
+      terminals.upgrade(req, socket, head, app).catch((error) => {
+        app.log.error({ err: error }, 'terminal upgrade failed');
+        socket.destroy();
+      });
     } else if (!url.startsWith(K8S_PROXY_PREFIX) && app.server.listenerCount('upgrade') <= 2) {
       // Neither the Kubernetes proxy nor the terminal serves this upgrade: answer rather than leave it hanging.
       writeRawStatus(socket, 404, 'not found');
@@ -137,7 +140,13 @@ class Terminals {
     socket.on('error', () => socket.destroy());
     const req = upgradeRequest(raw, app.log);
     const url = new URL(raw.url ?? '/', 'http://bosun');
-    const [, clusterId, namespace, pod] = TERMINAL_PATH.exec(url.pathname)!.map((s) => {
+    // The path as sent (as onUpgrade matched it): URL parsing would resolve `.` and `%2e%2e` segments.
+    const match = TERMINAL_PATH.exec((raw.url ?? '/').split('?')[0]);
+    if (!match) {
+      writeRawStatus(socket, 404, 'not found');
+      return;
+    }
+    const [, clusterId, namespace, pod] = match.map((s) => {
       try {
         return decodeURIComponent(s);
       } catch {

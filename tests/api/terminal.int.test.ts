@@ -4,6 +4,7 @@
  * (containers:exec: a tester yes, a viewer no), the TerminalOpened/TerminalClosed events, and a
  * socket opened from another site refused.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLUSTER, NS_A, NS_B, startTenants, type Tenants } from './support/tenants';
@@ -147,5 +148,19 @@ describe('web terminal', () => {
       }),
     );
     expect(signedOut.status).toBe(401);
+  });
+
+  it('refuses a terminal path with dot segments like any other (unauthenticated: 401), and keeps serving', async () => {
+    // Matched as sent, `%2e%2e` is a pod name; resolved by URL parsing, the path lost a segment and the upgrade threw.
+    const { hostname, port } = new URL(t.bosun.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ hostname, port, path: `/containers/${CLUSTER}/${NS_A}/%2e%2e/exec`, headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('upgrade', (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(401);
+    expect((await fetch(`${t.bosun.url}/healthz`)).status).toBe(200);
   });
 });
