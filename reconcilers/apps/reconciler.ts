@@ -15,6 +15,7 @@ import type { KubeConfig, KubernetesObject as KubeObject } from '@kubernetes/cli
 import type { BackoffOptions } from '../runtime/backoff';
 import { failureReason, KubeCallError, type ClusterClient } from '../runtime/kube';
 import { clusterClients, type ReconcilerBaseOptions } from '../runtime/clients';
+import { OutcomeMemo, type Outcome } from '../runtime/outcomes';
 import { startRuntime, type ClusterMetrics, type ReconcileObservation, type RuntimeErrorEvent } from '../runtime/runtime';
 import { deleteOrder } from '../../domain/template/order';
 import type { KubernetesObject } from '../../domain/template/objects';
@@ -53,30 +54,39 @@ export interface AppsReconciler {
   stop(): Promise<void>;
 }
 
-function outcomeKey(outcome: AppOutcome): string {
-  return outcome.kind === 'failed' ? `failed:${outcome.revision}:${outcome.reason}` : outcome.kind === 'deployed' ? `deployed:${outcome.revision}` : 'undeployed';
+/** An app outcome in the runtime memo's terms: the revision is the generation (0: undeployed). */
+function memoEntry(outcome: AppOutcome): { generation: number; outcome: Outcome } {
+  if (outcome.kind === 'failed') return { generation: outcome.revision, outcome: { failed: outcome.reason } };
+  return { generation: outcome.kind === 'deployed' ? outcome.revision : 0, outcome: 'provisioned' };
 }
 
 export function startAppsReconciler(opts: AppsReconcilerOptions): AppsReconciler {
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
-  const reported = new Map<string, string>();
+  const memo = new OutcomeMemo();
   const onError = opts.onError ?? ((e: RuntimeErrorEvent) => console.error(`[apps-reconciler] ${e.phase} failed`, e.clusterId, e.key, failureReason(e.error)));
 
   const clientOf = clusterClients({ kubeConfigFor: opts.kubeConfigFor, clientFactory: opts.clientFactory, fieldManager: FIELD_MANAGER, timeoutMs });
 
   async function report(clusterId: string, namespace: string, name: string, outcome: AppOutcome): Promise<void> {
     const id = `${clusterId}/${namespace}/${name}`;
-    const key = outcomeKey(outcome);
-    if (reported.get(id) === key) return;
+    const entry = memoEntry(outcome);
+    if (!memo.changed(id, entry.generation, entry.outcome)) return;
     await opts.recordOutcome({ clusterId, namespace, name, outcome });
-    reported.set(id, key);
+    memo.remember(id, entry.generation, entry.outcome);
   }
 
   async function reconcile(clusterId: string, key: string): Promise<void> {
     const parsed = parseAppKey(key);
     if (!parsed) return;
+    const id = `${clusterId}/${parsed.namespace}/${parsed.name}`;
     const app = await opts.source.getApp(clusterId, parsed.namespace, parsed.name);
-    if (!app) return;
+    if (!app) {
+      memo.forget(id);
+      return;
+    }
+    // Reported deployed, yet the read model says otherwise (published anew after an unpublish this
+    // process never saw through, or the read model lags): report it again; a repeat is ignored.
+    if (app.kind === 'published' && !app.deployed && !memo.changed(id, app.revision, 'provisioned')) memo.forget(id);
     if (app.kind === 'published') {
       try {
         await deploy(await clientOf(clusterId), app);

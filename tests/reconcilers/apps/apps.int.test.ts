@@ -178,6 +178,30 @@ describe('apps reconciler (kube-sim)', () => {
     expect(((await c.get(ref('Deployment', 'apps/v1', 'shop', 'team-a'))) as any).spec.replicas).toBe(3);
   });
 
+  it('reports deployed until the read model has it; published again at the same revision, it is reported again', async () => {
+    const s = await sim();
+    await namespaceOn(s, 'team-a');
+    const source = new MemoryApps(['c1']);
+    source.put('c1', { kind: 'published', namespace: 'team-a', name: 'shop', revision: 1, manifests: manifests('team-a'), deployed: false });
+    const log = new Outcomes();
+    const r = start({ source, kubeConfigFor: async () => kubeConfigOf(s.kubeconfig), recordOutcome: log.record, resyncMs: 60_000 });
+    r.enqueue('c1', 'team-a', 'shop');
+    await eventually(() => expect(log.of('c1', 'shop')[0]).toEqual({ kind: 'deployed', revision: 1 }));
+    // The read model records it; from then on a resync reports nothing new.
+    source.put('c1', { kind: 'published', namespace: 'team-a', name: 'shop', revision: 1, manifests: manifests('team-a'), deployed: true });
+    await r.resync('c1');
+    await sleep(300);
+    const reported = log.of('c1', 'shop').length;
+    await r.resync('c1');
+    await sleep(300);
+    expect(log.of('c1', 'shop')).toHaveLength(reported);
+    // Unpublished and published again before this process saw the undeploy: deploying again, same revision.
+    source.put('c1', { kind: 'published', namespace: 'team-a', name: 'shop', revision: 1, manifests: manifests('team-a'), deployed: false });
+    r.enqueue('c1', 'team-a', 'shop');
+    await eventually(() => expect(log.of('c1', 'shop').length).toBeGreaterThan(reported));
+    expect(log.of('c1', 'shop').at(-1)).toEqual({ kind: 'deployed', revision: 1 });
+  });
+
   it('reports a failure once with the API server\'s reason, retries, and recovers; a dead cluster does not hold up a healthy one', async () => {
     const healthy = await sim();
     const dead = await startKubeSim();
