@@ -164,13 +164,10 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
             fresh = true;
             continue;
           }
-          const outcome = await recordedOutcome(commandId);
-          if (outcome) return outcome;
-          // Bad input writes nothing; a refusal of well-formed input is audited as an attempt.
-          if (error.code !== 'invalid' && !(await recordRejection(error))) {
-            const recorded = await recordedOutcome(commandId);
-            if (recorded) return recorded;
-          }
+          // Bad input writes nothing; a refusal of well-formed input is audited as an attempt. Its
+          // record takes the commandId, so it fails when the command already has an outcome.
+          const recorded = error.code === 'invalid' || !(await recordRejection(error)) ? await recordedOutcome(commandId) : null;
+          if (recorded) return recorded;
           throw error;
         }
 

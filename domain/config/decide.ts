@@ -97,17 +97,20 @@ export const configDecider: CommandDecider<ConfigCommand, ConfigEvent> = {
     const ns = stateOf<NamespaceState>(states, streamIds.namespace(ref.clusterId, ref.namespace), namespaceInitial);
     switch (cmd.type) {
       case 'ApplyConfigObject': {
-        liveNamespace(ns, cmd, ref.clusterId, ref.namespace);
+        // Input is checked before the namespace: a refusal for a missing namespace is recorded with
+        // the command, which must then be known to hold no Secret values.
         if (ref.kind === 'Secret' && typeof cmd.manifest === 'string') throw invalid('manifest', `${SECRET_VALUES_IN_COMMAND} (give the Secret as an object)`);
         const manifest = checkConfigManifest(cmd.manifest, { namespace: ref.namespace, kind: ref.kind, name: ref.name });
         if (ref.kind !== 'Secret') {
           if (cmd.secretFingerprints !== undefined) throw invalid('secretFingerprints', `only a Secret has fingerprints, not a ${ref.kind}`);
+          liveNamespace(ns, cmd, ref.clusterId, ref.namespace);
           return { [stream]: [{ type: 'ConfigObjectApplied', data: { ...ref, manifest } }] };
         }
         for (const field of ['data', 'stringData'] as const) {
           if (manifest[field] !== undefined) throw invalid(`manifest.${field}`, SECRET_VALUES_IN_COMMAND);
         }
         const keys = checkFingerprints(cmd.secretFingerprints);
+        liveNamespace(ns, cmd, ref.clusterId, ref.namespace);
         const type = typeof manifest.type === 'string' ? manifest.type : 'Opaque';
         return { [stream]: [{ type: 'ConfigObjectApplied', data: { ...ref, manifest, secret: { type, keys } } }] };
       }
