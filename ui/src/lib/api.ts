@@ -24,10 +24,15 @@ export type Me = NonNullable<RouterOutputs['auth']['me']['user']>;
 
 const base = `${typeof location !== 'undefined' ? location.origin : ''}/trpc`;
 
-/** The session's CSRF token (a readable cookie), echoed on every request so mutations prove they come from this page. */
-function csrfHeader(): Record<string, string> {
+/** The session's CSRF token (a readable cookie): echoed on every request, so mutations prove they come from this page. */
+export function csrfToken(): string {
   const match = typeof document !== 'undefined' ? /(?:^|;\s*)bosun_csrf=([^;]+)/.exec(document.cookie) : null;
-  return match ? { 'x-bosun-csrf': match[1] } : {};
+  return match ? decodeURIComponent(match[1]) : '';
+}
+
+function csrfHeader(): Record<string, string> {
+  const token = csrfToken();
+  return token ? { 'x-bosun-csrf': token } : {};
 }
 
 export const api = createTRPCClient<AppRouter>({

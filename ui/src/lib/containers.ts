@@ -3,6 +3,7 @@
  * text over fetch) and the terminal WebSocket. Both ride on the session cookie; the terminal also
  * carries the session's CSRF token, which only Bosun's own page can read.
  */
+import { csrfToken } from './api';
 
 export interface PodRef {
   clusterId: string;
@@ -73,11 +74,6 @@ export async function streamLog(ref: PodRef, req: LogRequest, onLines: (lines: s
   }
   const rest = carry + decoder.decode();
   if (rest) onLines([rest]);
-}
-
-function csrfToken(): string {
-  const match = /(?:^|;\s*)bosun_csrf=([^;]+)/.exec(document.cookie);
-  return match ? decodeURIComponent(match[1]) : '';
 }
 
 export function terminalUrl(ref: PodRef, container: string, size: { cols: number; rows: number }): string {

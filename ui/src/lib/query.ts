@@ -64,3 +64,12 @@ export function createQuery<S, T>(source: () => S | false | null | undefined, fe
     refetch: () => current !== undefined && void run(current),
   };
 }
+
+/**
+ * Refetches `query` every `ms` while the owner lives (and `when` holds), keeping its data on screen
+ * meanwhile: for what lives in the cluster rather than in Bosun's read models.
+ */
+export function poll(query: Pick<Query<unknown>, 'refetch'>, ms: number, when: () => boolean = () => true): void {
+  const timer = setInterval(() => when() && query.refetch(), ms);
+  onCleanup(() => clearInterval(timer));
+}

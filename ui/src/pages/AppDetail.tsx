@@ -3,7 +3,7 @@
  * the page is open), its pods and events, the topology of its resources, its revisions (roll back
  * to any), and the commands: run, update (with a preview), undeploy, delete.
  */
-import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { Badge } from '../components/Badge';
 import { ConfirmDialog } from '../components/Confirm';
 import { Dialog } from '../components/Dialog';
@@ -18,10 +18,11 @@ import { t, type MessageKey } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, toApiError, type ApiError } from '../lib/api';
 import { fmtCpu, fmtMemory, fmtTime } from '../lib/display';
-import { createQuery, type Query } from '../lib/query';
+import { createQuery, poll, type Query } from '../lib/query';
 import { href, navigate } from '../lib/router';
 import { canAnywhere, canOnNamespace } from '../lib/session';
 import {
+  appIdOf,
   appsApi,
   checkValue,
   HealthBadge,
@@ -46,22 +47,16 @@ import {
 const TABS = ['resources', 'topology', 'revisions', 'manifests'] as const;
 type Tab = (typeof TABS)[number];
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
-
-/** A signal that ticks every `ms` while the owner lives. */
-function useInterval(ms: number) {
-  const [tick, setTick] = createSignal(0);
-  const timer = setInterval(() => setTick((n) => n + 1), ms);
-  onCleanup(() => clearInterval(timer));
-  return tick;
-}
+/** The app's resources live in the cluster, not in Bosun's read models: re-read this often while it runs. */
+const LIVE_REFRESH_MS = 2000;
 
 export function AppDetailPage(props: { params: Record<string, string> }) {
   const ref = () => ({ clusterId: props.params.clusterId, namespace: props.params.namespace, name: props.params.name });
-  const appId = () => `${ref().clusterId}.${ref().namespace}.${ref().name}`;
+  const appId = () => appIdOf(ref());
   const app = createQuery(() => ({ appId: appId() }), (input) => appsApi.get(input.appId));
-  const tick = useInterval(2000);
   const live = () => app.data() && app.data()!.status !== 'draft' && app.data()!.status !== 'undeployed';
-  const status = createQuery(() => live() && { appId: appId(), tick: tick() }, (input) => appsApi.status(input.appId));
+  const status = createQuery(() => live() && { appId: appId() }, (input) => appsApi.status(input.appId));
+  poll(status, LIVE_REFRESH_MS, () => !!live());
   const tab = () => currentTab(TABS, 'resources');
   const [dialog, setDialog] = createSignal<null | 'update' | 'undeploy' | 'delete' | { rollback: number }>(null);
   const ns = () => {
@@ -191,10 +186,10 @@ export function AppDetailPage(props: { params: Record<string, string> }) {
                 ]}
               />
               <Show when={tab() === 'resources'}>
-                <ResourcesTab app={a()} live={!!live()} status={status} tick={tick()} />
+                <ResourcesTab app={a()} live={!!live()} status={status} />
               </Show>
               <Show when={tab() === 'topology'}>
-                <TopologyTab appId={appId()} tick={tick()} live={!!live()} />
+                <TopologyTab appId={appId()} live={!!live()} />
               </Show>
               <Show when={tab() === 'revisions'}>
                 <RevisionsTab app={a()} canDeploy={canDeploy()} onRollback={(n) => (rollback.clear(), setDialog({ rollback: n }))} />
@@ -257,14 +252,14 @@ function podPhaseTone(p: PodStatus) {
 }
 
 /** Events of the pods that are in trouble (not ready, or waiting with a reason), newest first; at most three pods are asked. */
-function usePodEvents(app: () => AppDetail, pods: () => PodStatus[], tick: () => number) {
+function usePodEvents(app: () => AppDetail, pods: () => PodStatus[]) {
   const troubled = () =>
     pods()
       .filter((p) => p.reason || (!p.ready && p.phase !== 'Succeeded'))
       .slice(0, 3)
       .map((p) => p.name);
-  return createQuery(
-    () => (troubled().length > 0 ? { names: troubled(), tick: tick() } : null),
+  const events = createQuery(
+    () => (troubled().length > 0 ? { names: troubled() } : null),
     async (input) => {
       const lists = await Promise.all(
         input.names.map(async (name) => {
@@ -275,11 +270,13 @@ function usePodEvents(app: () => AppDetail, pods: () => PodStatus[], tick: () =>
       return lists.flat().sort((a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? ''));
     },
   );
+  poll(events, LIVE_REFRESH_MS);
+  return events;
 }
 
-function ResourcesTab(props: { app: AppDetail; live: boolean; status: Query<AppStatusDto>; tick: number }) {
+function ResourcesTab(props: { app: AppDetail; live: boolean; status: Query<AppStatusDto> }) {
   const pods = () => (props.status.data()?.resources ?? []).flatMap((r) => r.pods.map((p) => ({ ...p, owner: `${r.kind}/${r.name}` })));
-  const podEvents = usePodEvents(() => props.app, pods, () => props.tick);
+  const podEvents = usePodEvents(() => props.app, pods);
   const events = () => podEvents.data() ?? [];
   const workloadHref = (kind: string, name: string) =>
     `/workloads/${encodeURIComponent(props.app.clusterId)}/${encodeURIComponent(props.app.namespace)}/${kind.toLowerCase()}/${encodeURIComponent(name)}`;
@@ -442,8 +439,9 @@ export function layoutTopology(topology: TopologyDto) {
   return { nodes, edges, width, height };
 }
 
-function TopologyTab(props: { appId: string; tick: number; live: boolean }) {
-  const topology = createQuery(() => ({ appId: props.appId, tick: props.live ? props.tick : 0 }), (input) => appsApi.topology(input.appId));
+function TopologyTab(props: { appId: string; live: boolean }) {
+  const topology = createQuery(() => ({ appId: props.appId }), (input) => appsApi.topology(input.appId));
+  poll(topology, LIVE_REFRESH_MS, () => props.live);
   const layout = createMemo(() => (topology.data() ? layoutTopology(topology.data()!) : null));
   return (
     <QueryView query={topology} isEmpty={(d) => d.nodes.length === 0} empty={<Empty title={t('apps.topo.empty')} testid="topology-empty" />}>

@@ -18,7 +18,7 @@ import { t, type MessageKey } from '../i18n';
 import { api, command, toApiError, type ApiError } from '../lib/api';
 import { createQuery } from '../lib/query';
 import { currentLocation, href, navigate } from '../lib/router';
-import { canOnNamespace } from '../lib/session';
+import { createNamespaceChoice } from '../components/NamespaceSelect';
 import { toast } from '../lib/toast';
 import {
   appIdOf,
@@ -139,8 +139,8 @@ export function AppGeneratePage() {
     (input) => api.templates.get.query(input),
   );
   const starters = createQuery(() => ({}), () => api.templates.starters.query());
-  const namespacesQ = createQuery(() => ({}), () => api.namespaces.list.query());
-  const namespaces = () => (namespacesQ.data() ?? []).filter((n) => canOnNamespace('apps:deploy', { clusterId: n.clusterId, name: n.name, workspaceId: n.workspaceId }));
+  // The namespaces the user may deploy to (deleted ones left out); the choice is this form's own, not the URL's.
+  const namespaces = createNamespaceChoice('apps:deploy').readable;
   const target = () => {
     const ns = namespaces().find((n) => `${n.clusterId}/${n.name}` === nsKey());
     return ns ? { clusterId: ns.clusterId, namespace: ns.name, workspaceId: ns.workspaceId } : null;
@@ -176,7 +176,7 @@ export function AppGeneratePage() {
 
   const nameError = () => {
     if (!name()) return null;
-    return DNS_LABEL.test(name()) && name().length <= 63 ? null : `name: ${t('common.nameHint')}`;
+    return DNS_LABEL.test(name()) && name().length <= 63 ? null : t('common.nameHint');
   };
   const step1Ready = () => !!target() && !!name() && !nameError() && (mode() === 'template' ? !!template.data() : documents().trim() !== '');
 
@@ -345,7 +345,7 @@ export function AppGeneratePage() {
                   <For each={namespaces()}>{(n) => <option value={`${n.clusterId}/${n.name}`}>{`${n.name} · ${n.clusterId} · ${n.workspaceId}`}</option>}</For>
                 </select>
               </Field>
-              <Field label={t('apps.gen.name')} hint={t('common.nameHint')} error={nameError() ? { message: nameError()!.slice(6), field: 'name', code: 'invalid', httpStatus: null } : null}>
+              <Field label={t('apps.gen.name')} hint={t('common.nameHint')} error={nameError() ? { message: nameError()!, field: 'name', code: 'invalid', httpStatus: null } : null}>
                 <input value={name()} onInput={(e) => setName(e.currentTarget.value.trim())} data-testid="gen-name" />
               </Field>
             </div>

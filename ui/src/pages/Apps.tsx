@@ -2,7 +2,7 @@
  * 应用: the applications of the namespaces the user can see, with their template version,
  * revision, deploy status and health; kept current by `live.changes`.
  */
-import { createSignal, For, onCleanup, Show } from 'solid-js';
+import { For, Show } from 'solid-js';
 import { AddButton, PageHead } from '../components/PageHead';
 import { QueryView } from '../components/QueryView';
 import { Empty } from '../components/States';
@@ -10,7 +10,7 @@ import { Table } from '../components/Table';
 import { t } from '../i18n';
 import { api } from '../lib/api';
 import { fmtTime } from '../lib/display';
-import { createQuery } from '../lib/query';
+import { createQuery, poll } from '../lib/query';
 import { currentLocation, href, navigate, setQuery } from '../lib/router';
 import { canAnywhere } from '../lib/session';
 import { appPath, appsApi, HealthBadge, StatusBadge } from './apps-shared';
@@ -106,10 +106,8 @@ export function AppsPage() {
 
 /** An app's live health, read from the cluster (refreshed on changes and every 10 s). */
 function AppHealth(props: { appId: string; name: string }) {
-  const [tick, setTick] = createSignal(0);
-  const timer = setInterval(() => setTick((n) => n + 1), 10_000);
-  onCleanup(() => clearInterval(timer));
-  const status = createQuery(() => ({ appId: props.appId, tick: tick() }), (input) => appsApi.status(input.appId));
+  const status = createQuery(() => ({ appId: props.appId }), (input) => appsApi.status(input.appId));
+  poll(status, 10_000);
   return (
     <Show when={status.data()} fallback={<span class="muted">{status.error() ? '?' : '…'}</span>}>
       {(s) => <HealthBadge health={s().health} testid={`app-health-${props.name}`} />}

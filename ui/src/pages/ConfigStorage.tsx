@@ -4,7 +4,7 @@
  * delete. A Secret's values are never shown in lists or editors (masked as ••••); who holds
  * `secrets:reveal` can reveal a value on purpose, and each reveal is audited.
  */
-import { createEffect, createSignal, For, Index, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, For, Index, Show, type JSX } from 'solid-js';
 import { LineCounter, parse, parseAllDocuments, stringify } from 'yaml';
 import { Badge } from '../components/Badge';
 import { ConfirmDialog } from '../components/Confirm';
@@ -17,11 +17,11 @@ import { createNamespaceChoice, NamespaceSelect } from '../components/NamespaceS
 import { Empty, Loading } from '../components/States';
 import { currentTab, Tabs } from '../components/Tabs';
 import { YamlEditor } from '../components/YamlEditor';
-import { locale, t, type MessageKey } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, type RouterOutputs } from '../lib/api';
-import { dateTime } from '../lib/format';
-import { createQuery } from '../lib/query';
+import { fmtTime } from '../lib/display';
+import { createQuery, poll } from '../lib/query';
 import { canOnNamespace } from '../lib/session';
 import { CONFIG_KINDS, emptyForm, formFits, formOf, manifestOf, MASK, TAB_OF, type ConfigForm, type ConfigKind, type Pair } from './config-forms';
 import './config.css';
@@ -51,8 +51,7 @@ export function ConfigStoragePage() {
     (input) => api.config.list.query(input),
   );
   // Others change the cluster too (kubectl, applications): the list is re-read now and then.
-  const timer = setInterval(() => list.refetch(), REFRESH_MS);
-  onCleanup(() => clearInterval(timer));
+  poll(list, REFRESH_MS);
   const [editing, setEditing] = createSignal<{ mode: 'create' | 'update'; kind: ConfigKind; name?: string; yaml?: boolean } | null>(null);
   const [deleting, setDeleting] = createSignal<Row | null>(null);
 
@@ -141,7 +140,7 @@ function ObjectTable(props: { kind: ConfigKind; rows: Row[]; canDeploy: boolean;
     }
   };
   const cells = (r: Row): JSX.Element[] => {
-    const created = <span class="muted small">{r.createdAt ? dateTime(r.createdAt, locale()) : '—'}</span>;
+    const created = <span class="muted small">{r.createdAt ? fmtTime(r.createdAt) : '—'}</span>;
     const keys = <KeyList keys={r.keys ?? []} />;
     switch (props.kind) {
       case 'ConfigMap':
@@ -271,7 +270,7 @@ function EditorDialog(props: {
   const switchTo = (next: 'form' | 'yaml') => {
     if (next === view()) return;
     if (next === 'yaml') {
-      setText(stringify(manifestOf(props.kind, form(), base()), { lineWidth: 0 }));
+      setText(stringify(manifestOf(props.kind, maskRevealed(form()), base()), { lineWidth: 0 }));
     } else {
       try {
         const object = parse(text());
@@ -303,10 +302,18 @@ function EditorDialog(props: {
     { success: () => (props.mode === 'create' ? t('config.created', { kind: kindOne(props.kind) }) : t('config.saved', { name: props.name ?? '' })), fields: ['manifest', 'name', 'kind'] },
   );
 
+  /** Values revealed in the form; unless edited, the YAML view shows them masked again (the server keeps a masked value). */
+  const revealedValues = new Map<string, string>();
+  const maskRevealed = (f: ConfigForm): ConfigForm => ({
+    ...f,
+    entries: f.entries.map((e) => (revealedValues.get(e.key) === e.value ? { ...e, value: MASK } : e)),
+  });
+
   const reveal = createAction(
     async (key: string) => {
       const result = await api.config.reveal.mutate({ ...target, name: props.name!, key });
       const value = result.values[0];
+      revealedValues.set(key, value.value);
       setForm((f) => ({ ...f, entries: f.entries.map((e) => (e.key === key ? { ...e, value: value.value } : e)) }));
       setRevealed((r) => ({ ...r, [key]: true }));
     },

@@ -14,19 +14,19 @@ import { QueryView } from '../components/QueryView';
 import { Empty, LoadError, Loading } from '../components/States';
 import { Table } from '../components/Table';
 import { Terminal } from '../components/containers/Terminal';
-import { locale, t } from '../i18n';
+import { t } from '../i18n';
 import { createAction } from '../lib/action';
 import { api, command, fresh, type RouterOutputs } from '../lib/api';
-import { bytes, cores, dateTime } from '../lib/format';
+import { fmtTime } from '../lib/display';
+import { bytes, cores } from '../lib/format';
 import { createQuery } from '../lib/query';
-import { canAnywhere, canOnPlatform } from '../lib/session';
+import { canOnPlatform } from '../lib/session';
 
 type DevEnvDto = RouterOutputs['devenvs']['list'][number];
 type NamespaceRoom = RouterOutputs['devenvs']['namespaces'][number];
 
 const statusTone: Record<DevEnvDto['status'], Tone> = { starting: 'info', running: 'ok', stopped: 'muted', failed: 'bad', deleted: 'muted' };
 
-export const mayUseDevEnvs = () => canAnywhere('devenv:manage');
 
 export function DevEnvsPage() {
   const [all, setAll] = createSignal(false);
@@ -100,7 +100,7 @@ export function DevEnvsPage() {
                   <Show when={all()}>
                     <td class="mono small">{e.ownerId}</td>
                   </Show>
-                  <td class="muted small">{dateTime(e.updatedAt, locale())}</td>
+                  <td class="muted small">{fmtTime(e.updatedAt)}</td>
                   <td>
                     <div style={{ display: 'flex', gap: '6px', "flex-wrap": 'wrap' }}>
                       <Show when={e.status === 'running'}>

@@ -3,7 +3,7 @@
  * live logs, a web terminal, CPU/memory monitoring and events. Logs, terminal and monitoring are
  * offered only to who holds containers:logs / containers:exec / workloads:read on the namespace.
  */
-import { For, Match, onCleanup, Show, Switch } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import { Badge, type Tone } from '../components/Badge';
 import { LogViewer } from '../components/containers/LogViewer';
 import { PodMetrics, formatBytes, formatCores } from '../components/containers/MetricsChart';
@@ -16,7 +16,7 @@ import { currentTab, Tabs } from '../components/Tabs';
 import { t } from '../i18n';
 import { api, type RouterOutputs } from '../lib/api';
 import { fmtTime } from '../lib/display';
-import { createQuery } from '../lib/query';
+import { createQuery, poll } from '../lib/query';
 import { href } from '../lib/router';
 import { canOnNamespace } from '../lib/session';
 
@@ -36,8 +36,7 @@ export function PodDetailPage(props: { params: Record<string, string> }) {
   const key = () => ({ clusterId: props.params.clusterId, namespace: props.params.namespace, name: props.params.name });
   const pod = createQuery(key, (input) => api.pods.get.query(input));
   // The pod lives in the cluster, not in Bosun's read models: its status is re-read every few seconds.
-  const refresh = setInterval(() => pod.refetch(), REFRESH_MS);
-  onCleanup(() => clearInterval(refresh));
+  poll(pod, REFRESH_MS);
   const tab = () => currentTab<Tab>(TABS, 'overview');
   const nsOf = (p: Pod) => ({ clusterId: p.clusterId, name: p.namespace, workspaceId: p.workspaceId });
   const ref = () => ({ clusterId: props.params.clusterId, namespace: props.params.namespace, pod: props.params.name });
@@ -211,8 +210,7 @@ function PodEvents(props: { clusterId: string; namespace: string; name: string }
     () => ({ clusterId: props.clusterId, namespace: props.namespace, name: props.name }),
     (input) => api.pods.events.query(input),
   );
-  const refresh = setInterval(() => events.refetch(), REFRESH_MS);
-  onCleanup(() => clearInterval(refresh));
+  poll(events, REFRESH_MS);
   return (
     <QueryView query={events} empty={<Empty title={t('pods.events.empty')} testid="pod-events-empty" />}>
       {(list) => (

@@ -421,7 +421,7 @@ function AutoscalerDialog(props: { detail: Detail; onClose: () => void; onDone: 
         <input type="number" min="1" max="1000" value={max()} onInput={(e) => setMax(e.currentTarget.value)} data-testid="hpa-max" />
       </Field>
       <Show when={a}>
-        <button type="button" class="btn btn-danger btn-sm" disabled={remove.pending()} data-testid="hpa-remove" onClick={async () => (await remove.run()) && props.onDone()}>
+        <button type="button" class="btn btn-danger btn-small" disabled={remove.pending()} data-testid="hpa-remove" onClick={async () => (await remove.run()) && props.onDone()}>
           {t('workloads.hpa.remove')}
         </button>
       </Show>

@@ -3,7 +3,7 @@
  * API's watch cache and refreshed every few seconds; it pages and filters on the client, so a
  * namespace with thousands of pods stays usable.
  */
-import { createEffect, createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, Show } from 'solid-js';
 import { Badge, type Tone } from '../components/Badge';
 import { PageHead } from '../components/PageHead';
 import { QueryView } from '../components/QueryView';
@@ -13,7 +13,7 @@ import { Table } from '../components/Table';
 import { currentTab, Tabs } from '../components/Tabs';
 import { t, type MessageKey } from '../i18n';
 import { api, type RouterOutputs } from '../lib/api';
-import { createQuery } from '../lib/query';
+import { createQuery, poll } from '../lib/query';
 import { href } from '../lib/router';
 import './workloads.css';
 
@@ -77,8 +77,7 @@ export function WorkloadsPage() {
     () => selected() && { clusterId: selected()!.clusterId, namespace: selected()!.name, kind: kind() },
     (input) => api.workloads.list.query(input),
   );
-  const timer = setInterval(() => list.refetch(), REFRESH_MS);
-  onCleanup(() => clearInterval(timer));
+  poll(list, REFRESH_MS);
 
   const rows = createMemo(() => {
     const f = filter().trim().toLowerCase();
@@ -166,11 +165,11 @@ export function WorkloadsPage() {
               <div class="wl-pager" data-testid="workloads-pager">
                 <span>{t('workloads.count', { n: rows().length })}</span>
                 <Show when={pages() > 1}>
-                  <button type="button" class="btn btn-sm" disabled={page() === 0} onClick={() => setPage(page() - 1)} data-testid="page-prev">
+                  <button type="button" class="btn btn-small" disabled={page() === 0} onClick={() => setPage(page() - 1)} data-testid="page-prev">
                     ‹
                   </button>
                   <span>{t('workloads.page', { page: page() + 1, pages: pages() })}</span>
-                  <button type="button" class="btn btn-sm" disabled={page() >= pages() - 1} onClick={() => setPage(page() + 1)} data-testid="page-next">
+                  <button type="button" class="btn btn-small" disabled={page() >= pages() - 1} onClick={() => setPage(page() + 1)} data-testid="page-next">
                     ›
                   </button>
                 </Show>

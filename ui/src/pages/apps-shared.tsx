@@ -24,9 +24,7 @@ export interface Amounts {
 }
 
 type Apps = RouterOutputs['apps'];
-export type AppSummary = Apps['list'][number];
 export type AppDetail = Apps['get'];
-export type AppRevision = Apps['revisions'][number];
 export type AppStatusDto = Apps['status'];
 export type ResourceStatus = AppStatusDto['resources'][number];
 export type PodStatus = ResourceStatus['pods'][number];

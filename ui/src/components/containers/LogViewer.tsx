@@ -21,8 +21,8 @@ const SINCES = [
   { id: '24h', seconds: 86400 },
 ] as const;
 
-export function LogViewer(props: PodRef & { containers: string[]; initialContainer?: string; canRestart?: boolean }) {
-  const [container, setContainer] = createSignal(props.initialContainer ?? props.containers[0] ?? '');
+export function LogViewer(props: PodRef & { containers: string[] }) {
+  const [container, setContainer] = createSignal(props.containers[0] ?? '');
   const [follow, setFollow] = createSignal(true);
   const [tail, setTail] = createSignal<number | null>(500);
   const [since, setSince] = createSignal<(typeof SINCES)[number]['id']>('all');
@@ -66,7 +66,6 @@ export function LogViewer(props: PodRef & { containers: string[]; initialContain
     pending = [];
     setVersion((v) => v + 1);
     setError(null);
-    setState('connecting');
     const mine = new AbortController();
     controller = mine;
     const sinceSeconds = SINCES.find((s) => s.id === since())?.seconds ?? null;

@@ -15,8 +15,8 @@ import './containers.css';
 
 type Phase = 'idle' | 'connecting' | 'open' | 'closed' | 'refused';
 
-export function Terminal(props: PodRef & { containers: string[]; initialContainer?: string }) {
-  const [container, setContainer] = createSignal(props.initialContainer ?? props.containers[0] ?? '');
+export function Terminal(props: PodRef & { containers: string[] }) {
+  const [container, setContainer] = createSignal(props.containers[0] ?? '');
   const [phase, setPhase] = createSignal<Phase>('idle');
   const [endText, setEndText] = createSignal('');
   let box: HTMLDivElement | undefined;
@@ -146,7 +146,17 @@ export function Terminal(props: PodRef & { containers: string[]; initialContaine
             {t('pods.terminal.connect')}
           </button>
         }>
-          <button type="button" class="btn btn-small" data-testid="terminal-disconnect" onClick={disconnect}>
+          <button
+          type="button"
+          class="btn btn-small"
+          data-testid="terminal-disconnect"
+          onClick={() => {
+            // The socket is dropped before its close event arrives, so the phase is set here.
+            disconnect();
+            setPhase('closed');
+            setEndText(t('pods.terminal.closed'));
+          }}
+        >
             {t('pods.terminal.disconnect')}
           </button>
         </Show>
