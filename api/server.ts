@@ -14,6 +14,7 @@ import { auditExportRoutes } from './routes/audit-export';
 import { containerLogsRoutes } from './containers/logs';
 import { terminalRoutes } from './containers/terminal';
 import { startSession } from './routers/auth';
+import { stopWorkloadCache } from './routers/workloads';
 
 export interface ServerOptions {
   services: Services;
@@ -40,6 +41,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       createContext: ({ req, res }: CreateFastifyContextOptions) => createContext(services, req, res),
     },
   });
+  app.addHook('preClose', async () => stopWorkloadCache(services));
 
   if (services.oidc) {
     await app.register(oidcRoutes, {

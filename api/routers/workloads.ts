@@ -31,6 +31,12 @@ const caches = new WeakMap<object, WorkloadCache>();
 const kubes = new WeakMap<ClusterClient, { key: string; kube: KubeJson }>();
 let clientCounter = 0;
 
+/** Ends the watches of a server's workload cache (made on first use, so it lives here); for the server's close. */
+export function stopWorkloadCache(services: object): void {
+  caches.get(services)?.stop();
+  caches.delete(services);
+}
+
 function cacheOf(ctx: Ctx): WorkloadCache {
   let cache = caches.get(ctx.services);
   if (!cache) {

@@ -22,7 +22,7 @@ import { checkQuota, requestedResources, type RequestedResources } from '../temp
 import { initialState as templateInitial, type ExistingTemplate, type TemplateState } from '../template/state';
 import type { AppEvent } from './events';
 import { appIdOf, requireAppId, type AppKey } from './ids';
-import { currentRevision, type ExistingApp, initialState, type AppState } from './state';
+import { type ExistingApp, initialState, type AppState } from './state';
 
 export interface GenerateApp {
   type: 'GenerateApp';
@@ -400,4 +400,3 @@ function streams(cmd: AppCommand): string[] {
 
 export const appDecider: CommandDecider<AppCommand, AppEvent | NamespaceEvent> = { streams, decide };
 
-export { currentRevision };

@@ -45,10 +45,6 @@ export type AppState = { status: 'absent' } | ExistingApp | { status: 'deleted' 
 
 export const initialState: AppState = { status: 'absent' };
 
-export function currentRevision(app: ExistingApp): AppRevision {
-  return app.revisions[app.revision];
-}
-
 /** Events that do not apply to the current state leave it unchanged (decide never emits them). */
 export function evolve(state: AppState, event: AppEvent): AppState {
   if (event.type === 'AppGenerated') {

@@ -17,15 +17,10 @@ export function isConfigKind(kind: unknown): kind is ConfigKind {
   return typeof kind === 'string' && Object.hasOwn(CONFIG_KINDS, kind);
 }
 
-/** `configmap` → `ConfigMap` (stream ids carry the lowercase kind). */
-export function kindOfSlug(slug: string): ConfigKind | undefined {
-  return configKinds.find((k) => CONFIG_KINDS[k].slug === slug);
-}
-
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'bosun';
 /** Objects an application's reconciler owns carry this label; they are changed through the application. */
-export const APP_LABEL = 'bosun.io/app';
+export { APP_LABEL } from '../app/labels';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

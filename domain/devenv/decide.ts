@@ -77,8 +77,6 @@ export const MAX_REASON_LENGTH = 1000;
 const MAX_CPU_MILLIS = 64_000;
 const MAX_MEMORY_BYTES = 256 * 2 ** 30;
 
-export const devEnvHolder = devenvHolder;
-
 export function devEnvStreamId(clusterId: string, namespace: string, name: string): string {
   return streamIds.devenv(clusterId, namespace, name);
 }
@@ -196,7 +194,7 @@ function start(cmd: StartDevEnv, stream: string, state: DevEnvState, states: Str
       details: { owner: state.owner },
     });
   }
-  const holder = devEnvHolder(cmd.name);
+  const holder = devenvHolder(cmd.name);
   checkRoom(ns, holder, size);
   const { clusterId, namespace, name } = cmd;
   return {
@@ -249,7 +247,7 @@ export const devEnvDecider: CommandDecider<DevEnvCommand, DevEnvEvent | Namespac
         };
         // A deleted namespace took its reservations with it.
         if (namespaceIsLive(ns)) {
-          events[nsStream] = [{ type: 'NamespaceResourcesReleased', data: { clusterId, name: namespace, holder: devEnvHolder(name) } }];
+          events[nsStream] = [{ type: 'NamespaceResourcesReleased', data: { clusterId, name: namespace, holder: devenvHolder(name) } }];
         }
         return events;
       }

@@ -48,31 +48,15 @@ export async function listAppRevisions(db: Kysely<any>, appId: string): Promise<
   });
 }
 
-/** Published apps of a cluster with the manifests of their current revision (the reconciler's desired state). */
-export async function listPublishedWithManifests(db: Kysely<any>, clusterId: string): Promise<Array<AppRow & { manifests: AppRevisionRow['manifests'] }>> {
-  const rows = await db
+/** The apps of a cluster the reconciler looks after: published, or unpublished and still being undeployed. */
+export async function listAppsToReconcile(db: Kysely<any>, clusterId: string): Promise<Array<{ namespace: string; name: string }>> {
+  return db
     .selectFrom('apps')
-    .innerJoin('app_revisions', (join) => join.onRef('app_revisions.app_id', '=', 'apps.app_id').onRef('app_revisions.revision', '=', 'apps.revision'))
-    .selectAll('apps')
-    .select('app_revisions.manifests as manifests')
-    .where('apps.cluster_id', '=', clusterId)
-    .where('apps.deleted', '=', false)
-    .where('apps.published', '=', true)
-    .execute();
-  return rows.map((row) => ({ ...normalizeRow(appsTable, row as Record<string, unknown>), manifests: (row as { manifests: AppRevisionRow['manifests'] }).manifests }));
-}
-
-/** Apps that were unpublished and whose objects may still be on the cluster. */
-export async function listUndeploying(db: Kysely<any>, clusterId: string): Promise<AppRow[]> {
-  const rows = await db
-    .selectFrom('apps')
-    .selectAll()
+    .select(['namespace', 'name'])
     .where('cluster_id', '=', clusterId)
     .where('deleted', '=', false)
-    .where('published', '=', false)
-    .where('status', '=', 'undeploying')
-    .execute();
-  return rows.map((row) => normalizeRow(appsTable, row as Record<string, unknown>));
+    .where((eb) => eb.or([eb('published', '=', true), eb('status', '=', 'undeploying')]))
+    .execute() as Promise<Array<{ namespace: string; name: string }>>;
 }
 
 /** Clusters with any application (published or being undeployed). */

@@ -26,8 +26,8 @@ export { appKey } from './desired';
 
 export interface AppsSource {
   listClusters(): Promise<string[]>;
-  /** Every app of the cluster the reconciler should look at (published, or being undeployed). */
-  listApps(clusterId: string): Promise<AppTarget[]>;
+  /** Every app of the cluster the reconciler should look at (published, or being undeployed); each is read with getApp. */
+  listApps(clusterId: string): Promise<Array<{ namespace: string; name: string }>>;
   /** One app, read fresh; null when there is nothing to do for it (deleted, undeployed, draft). */
   getApp(clusterId: string, namespace: string, name: string): Promise<AppTarget | null>;
 }

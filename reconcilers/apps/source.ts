@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { appIdOf } from '../../domain/app/ids';
 import type { KubernetesObject } from '../../domain/template/objects';
-import { getApp, getAppRevision, listAppClusters, listPublishedWithManifests, listUndeploying } from '../../projections/apps/queries';
+import { getApp, getAppRevision, listAppClusters, listAppsToReconcile } from '../../projections/apps/queries';
 import type { AppRow } from '../../projections/apps/tables';
 import type { AppsSource, AppTarget } from './reconciler';
 
@@ -20,10 +20,7 @@ function published(row: AppRow, manifests: unknown): AppTarget {
 export function appsDesiredState(db: Kysely<any>): AppsSource {
   return {
     listClusters: () => listAppClusters(db),
-    async listApps(clusterId) {
-      const [live, leaving] = await Promise.all([listPublishedWithManifests(db, clusterId), listUndeploying(db, clusterId)]);
-      return [...live.map((row) => published(row, row.manifests)), ...leaving.map((row): AppTarget => ({ kind: 'undeploying', namespace: row.namespace, name: row.name }))];
-    },
+    listApps: (clusterId) => listAppsToReconcile(db, clusterId),
     async getApp(clusterId, namespace, name) {
       const row = await getApp(db, appIdOf({ clusterId, namespace, name }));
       if (!row || row.deleted) return null;
